@@ -1,0 +1,56 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+
+/** What a session needs of a request, on Express and Fastify alike. */
+export interface SessionRequest {
+  headers: IncomingHttpHeaders;
+}
+
+interface FastifyReplyLike {
+  raw: ServerResponse;
+  sent: boolean;
+  getHeader(name: string): unknown;
+  header(name: string, value: unknown): unknown;
+}
+
+/** An Express response, a Fastify reply, or a plain Node `ServerResponse`. */
+export type SessionResponse = ServerResponse | FastifyReplyLike;
+
+function isFastifyReply(response: SessionResponse): response is FastifyReplyLike {
+  return 'raw' in response && typeof (response as FastifyReplyLike).header === 'function';
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+export function headersSent(response: SessionResponse): boolean {
+  return isFastifyReply(response)
+    ? response.sent || response.raw.headersSent
+    : response.headersSent;
+}
+
+/** Adds a `Set-Cookie` header, keeping any the handler set. */
+export function appendSetCookie(response: SessionResponse, cookie: string): void {
+  if (isFastifyReply(response)) {
+    // Fastify appends repeated set-cookie headers by itself.
+    response.header('set-cookie', cookie);
+    return;
+  }
+  response.setHeader('Set-Cookie', [...asList(response.getHeader('Set-Cookie')), cookie]);
+}
+
+/** Adds `field` to `Vary`, keeping what the handler set. */
+export function addVary(response: SessionResponse, field: string): void {
+  const current = asList(
+    isFastifyReply(response) ? response.getHeader('vary') : response.getHeader('Vary'),
+  );
+  const fields = current
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (fields.some((v) => v === '*' || v.toLowerCase() === field.toLowerCase())) return;
+  const value = [...fields, field].join(', ');
+  if (isFastifyReply(response)) response.header('vary', value);
+  else response.setHeader('Vary', value);
+}

@@ -1,0 +1,22 @@
+export { SessionModule } from './session.module';
+export { SESSION_MODULE_OPTIONS } from './session.module-definition';
+export { Session } from './session.decorator';
+export { SessionInterceptor } from './session.interceptor';
+export { ServerSideSession, NullSession } from './server-side-session';
+export { SessionInterface } from './session-interface';
+export { ServerSideSessionInterface } from './server-side-session-interface';
+export { SessionStore } from './session-store.interface';
+export type { SessionRequest, SessionResponse } from './http-adapter';
+export {
+  SessionStoreUnavailableError,
+  SessionConfigError,
+  SessionNotConfiguredError,
+  SessionTooLargeError,
+} from './session.errors';
+export { TaggedJsonSerializer, type SessionSerializer } from './serializer';
+export { sessionOptionsFromConfig, type ConfigSource } from './config';
+export * from './session-options.interface';
+export { NullSessionInterface } from './interfaces/null-session.interface';
+export { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+export { FileSystemStore, type FileSystemStoreOptions } from './stores/filesystem.store';
+export { MemoryStore } from './stores/memory.store';

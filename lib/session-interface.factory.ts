@@ -1,0 +1,113 @@
+import type { ModuleRef } from '@nestjs/core';
+import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+import { NullSessionInterface } from './interfaces/null-session.interface';
+import { ServerSideSessionInterface } from './server-side-session-interface';
+import { SessionConfigError } from './session.errors';
+import { SessionInterface } from './session-interface';
+import {
+  SESSION_TYPES,
+  type CustomStoreSessionOptions,
+  type FileSystemSessionOptions,
+  type SessionModuleOptions,
+  type SessionType,
+} from './session-options.interface';
+import type { SessionStore } from './session-store.interface';
+import { MemoryStore } from './stores/memory.store';
+
+function isStore(value: unknown): value is SessionStore {
+  const store = value as Partial<SessionStore> | null;
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    typeof store.get === 'function' &&
+    typeof store.set === 'function' &&
+    typeof store.delete === 'function'
+  );
+}
+
+function integer(
+  key: string,
+  value: number | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
+    throw new SessionConfigError(
+      key,
+      `expected an integer from ${min} to ${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+async function customStoreInterface(
+  options: CustomStoreSessionOptions,
+  moduleRef: ModuleRef,
+): Promise<SessionInterface> {
+  const { store } = options;
+  // A class is built here through DI, so it is ours to close; an instance stays the caller's.
+  const built = typeof store === 'function';
+  const instance: unknown = built ? await moduleRef.create(store) : store;
+  if (!isStore(instance)) {
+    throw new SessionConfigError(
+      'store',
+      'expected a SessionStore (an object or class with get, set and delete)',
+    );
+  }
+  return new ServerSideSessionInterface(instance, options, built);
+}
+
+function fileSystemInterface(options: FileSystemSessionOptions): SessionInterface {
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
+    throw new SessionConfigError('dir (SESSION_FILE_DIR)', 'expected a directory path');
+  }
+  return new FileSystemSessionInterface(
+    options.dir,
+    integer('threshold (SESSION_FILE_THRESHOLD)', options.threshold, 0),
+    integer('mode (SESSION_FILE_MODE)', options.mode, 0, 0o777),
+    options.keyPrefix,
+    options.useSigner,
+    options.permanent,
+    options,
+  );
+}
+
+type Builder = (
+  options: SessionModuleOptions,
+  moduleRef: ModuleRef,
+) => SessionInterface | Promise<SessionInterface>;
+
+/** How each `SESSION_TYPE` is built; types missing here are not available. */
+const builders: Partial<Record<SessionType, Builder>> = {
+  null: (options) => new NullSessionInterface(options),
+  memory: (options) => new ServerSideSessionInterface(new MemoryStore(), options, true),
+  filesystem: (options) => fileSystemInterface(options as FileSystemSessionOptions),
+};
+
+/** Builds the session interface the options describe; bad options fail here, at startup. */
+export async function createSessionInterface(
+  options: SessionModuleOptions,
+  moduleRef: ModuleRef,
+): Promise<SessionInterface> {
+  if (options === null || typeof options !== 'object') {
+    throw new SessionConfigError('SessionModule options', 'expected an object');
+  }
+  if ('store' in options && options.store !== undefined)
+    return customStoreInterface(options, moduleRef);
+  const type = options.type ?? 'null';
+  if (!SESSION_TYPES.includes(type)) {
+    throw new SessionConfigError(
+      'type (SESSION_TYPE)',
+      `expected one of ${SESSION_TYPES.join(', ')}, got "${String(type)}"`,
+    );
+  }
+  const build = builders[type];
+  if (!build) {
+    const available = Object.keys(builders).join(', ');
+    throw new SessionConfigError(
+      'type (SESSION_TYPE)',
+      `the "${type}" store is not available in this version (available: ${available})`,
+    );
+  }
+  return build(options, moduleRef);
+}

@@ -1,0 +1,30 @@
+/**
+ * Injection token of the session store in use. Inject it to run
+ * `deleteExpired()` from a scheduled job, or provide your own store with it.
+ */
+export const SessionStore = Symbol('SessionStore');
+
+/**
+ * Where session bytes live. Keys arrive complete (`keyPrefix + id`), values are
+ * opaque bytes, and every method may be bounded by the module's `storeTimeout`.
+ *
+ * Implement it to plug in any backend; `test/store-contract.ts` is the suite a
+ * store has to pass.
+ */
+export interface SessionStore {
+  /** The stored bytes, or `undefined` when the key is missing or expired. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Creates or replaces the entry; it expires `ttlMs` milliseconds from now. */
+  set(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
+  /** Removes the entry; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * Moves the expiry of an existing entry to `ttlMs` from now without rewriting
+   * its value. Without it, a refresh rewrites the value with `set`.
+   */
+  touch?(key: string, ttlMs: number): Promise<void>;
+  /** Removes expired entries; returns how many were removed when known. */
+  deleteExpired?(): Promise<number | void>;
+  /** Releases what the store opened itself (never a client it was given). */
+  close?(): Promise<void>;
+}

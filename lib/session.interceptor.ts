@@ -1,0 +1,67 @@
+import {
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { catchError, concatMap, from, map, mergeMap, throwError, type Observable } from 'rxjs';
+import type { SessionRequest, SessionResponse } from './http-adapter';
+import { openedSession, SessionInterface } from './session-interface';
+import { SESSION_PARAM_METADATA } from './session.constants';
+
+/**
+ * Opens the session before handlers that take `@Session()`, and saves any
+ * opened session after the handler, also when it throws.
+ */
+@Injectable()
+export class SessionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('SessionModule');
+
+  constructor(
+    private readonly sessions: SessionInterface,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const request = http.getRequest<SessionRequest>();
+    const response = http.getResponse<SessionResponse>();
+    const openedByGuard = openedSession(request);
+    if (openedByGuard) this.sessions.bind(openedByGuard, response);
+    const wanted = this.reflector.get<boolean | undefined>(
+      SESSION_PARAM_METADATA,
+      context.getHandler(),
+    );
+    const handled = wanted
+      ? from(this.sessions.open(request)).pipe(
+          mergeMap((session) => {
+            this.sessions.bind(session, response);
+            return next.handle();
+          }),
+        )
+      : next.handle();
+    return handled.pipe(
+      catchError((error: unknown) =>
+        from(this.saveAfterError(request, response)).pipe(mergeMap(() => throwError(() => error))),
+      ),
+      concatMap((value) => from(this.save(request, response)).pipe(map(() => value))),
+    );
+  }
+
+  private async save(request: SessionRequest, response: SessionResponse): Promise<void> {
+    const session = openedSession(request);
+    if (session) await this.sessions.save(session, response);
+  }
+
+  /** The handler's error wins; a failed save after it is only logged. */
+  private async saveAfterError(request: SessionRequest, response: SessionResponse): Promise<void> {
+    try {
+      await this.save(request, response);
+    } catch (error) {
+      this.logger.error(`Saving the session after a failed request failed too: ${String(error)}`);
+    }
+  }
+}

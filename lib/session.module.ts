@@ -1,0 +1,42 @@
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
+import { ServerSideSessionInterface } from './server-side-session-interface';
+import { SessionInterface } from './session-interface';
+import { createSessionInterface } from './session-interface.factory';
+import { SessionInterceptor } from './session.interceptor';
+import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition';
+import type { SessionModuleOptions } from './session-options.interface';
+import { SessionStore } from './session-store.interface';
+
+/**
+ * Server-side sessions. `SessionModule.forRoot(options)` or
+ * `SessionModule.forRootAsync({ imports, inject, useFactory })`; global by default.
+ */
+@Module({
+  providers: [
+    {
+      provide: SessionInterface,
+      useFactory: (options: SessionModuleOptions, moduleRef: ModuleRef) =>
+        createSessionInterface(options, moduleRef),
+      inject: [SESSION_MODULE_OPTIONS, ModuleRef],
+    },
+    {
+      provide: SessionStore,
+      useFactory: (sessions: SessionInterface) =>
+        sessions instanceof ServerSideSessionInterface ? sessions.store : null,
+      inject: [SessionInterface],
+    },
+    { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
+  ],
+  exports: [SessionInterface, SessionStore],
+})
+export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(private readonly sessions: SessionInterface) {
+    super();
+  }
+
+  /** Closes the store this module opened; a client or store you passed in stays open. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.sessions.close();
+  }
+}
