@@ -94,8 +94,12 @@ function decode(value: unknown, depth: number): unknown {
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   if (keys.length === 1 && TAGS.has(keys[0])) return decodeTagged(keys[0], record[keys[0]], depth);
+  return decodeObject(record, depth);
+}
+
+function decodeObject(record: Record<string, unknown>, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of keys) define(out, key, decode(record[key], depth + 1));
+  for (const key of Object.keys(record)) define(out, key, decode(record[key], depth + 1));
   return out;
 }
 
@@ -121,7 +125,7 @@ function decodeTagged(tag: string, payload: unknown, depth: number): unknown {
       );
     case TAG_OBJECT:
       if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) break;
-      return decode(payload, depth + 1);
+      return decodeObject(payload as Record<string, unknown>, depth + 1);
   }
   throw new TypeError(`Stored session has a malformed "${tag.trim()}" tag`);
 }

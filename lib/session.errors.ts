@@ -6,7 +6,7 @@ export class SessionStoreUnavailableError extends ServiceUnavailableException {
     readonly operation: string,
     cause?: unknown,
   ) {
-    super('Session store unavailable', { cause });
+    super('Session store unavailable', { cause, description: 'Service Unavailable' });
   }
 }
 
