@@ -1,0 +1,1 @@
+export const SAMPLE_STORE_NAME = 'SAMPLE_STORE_NAME';
