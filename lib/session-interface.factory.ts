@@ -6,6 +6,7 @@ import { SessionConfigError } from './session.errors';
 import { SessionInterface } from './session-interface';
 import {
   SESSION_TYPES,
+  type CustomInterfaceSessionOptions,
   type CustomStoreSessionOptions,
   type FileSystemSessionOptions,
   type SessionModuleOptions,
@@ -57,6 +58,21 @@ async function customStoreInterface(
   return new ServerSideSessionInterface(instance, options, built);
 }
 
+async function customInterface(
+  options: CustomInterfaceSessionOptions,
+  moduleRef: ModuleRef,
+): Promise<SessionInterface> {
+  const given = options.sessionInterface;
+  const instance: unknown = typeof given === 'function' ? await moduleRef.create(given) : given;
+  if (!(instance instanceof SessionInterface)) {
+    throw new SessionConfigError(
+      'sessionInterface',
+      'expected a SessionInterface instance or a class extending SessionInterface',
+    );
+  }
+  return instance;
+}
+
 function fileSystemInterface(options: FileSystemSessionOptions): SessionInterface {
   if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
     throw new SessionConfigError('dir (SESSION_FILE_DIR)', 'expected a directory path');
@@ -72,8 +88,11 @@ function fileSystemInterface(options: FileSystemSessionOptions): SessionInterfac
   );
 }
 
+/** Options that leave building the interface to the module. */
+type StoreOptions = Exclude<SessionModuleOptions, CustomInterfaceSessionOptions>;
+
 type Builder = (
-  options: SessionModuleOptions,
+  options: StoreOptions,
   moduleRef: ModuleRef,
 ) => SessionInterface | Promise<SessionInterface>;
 
@@ -92,8 +111,10 @@ export async function createSessionInterface(
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError('SessionModule options', 'expected an object');
   }
-  if ('store' in options && options.store !== undefined)
+  if ('sessionInterface' in options) return customInterface(options, moduleRef);
+  if ('store' in options && options.store !== undefined) {
     return customStoreInterface(options, moduleRef);
+  }
   const type = options.type ?? 'null';
   if (!SESSION_TYPES.includes(type)) {
     throw new SessionConfigError(

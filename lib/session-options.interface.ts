@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { SessionSerializer } from './serializer';
+import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
 
 /** `SESSION_TYPE` values; `typeorm` is an alias of `sqlalchemy`. */
@@ -203,6 +204,15 @@ export interface CustomStoreSessionOptions extends CommonSessionOptions {
   store: Type<SessionStore> | SessionStore;
 }
 
+/**
+ * A session interface of your own (Flask's `app.session_interface = …`): an
+ * instance, or a class built through DI. It replaces everything `type` and
+ * `store` would build.
+ */
+export interface CustomInterfaceSessionOptions {
+  sessionInterface: Type<SessionInterface> | SessionInterface;
+}
+
 export type SessionModuleOptions =
   | NullSessionOptions
   | MemorySessionOptions
@@ -216,4 +226,5 @@ export type SessionModuleOptions =
   | ElasticsearchSessionOptions
   | DatastoreSessionOptions
   | FirestoreSessionOptions
-  | CustomStoreSessionOptions;
+  | CustomStoreSessionOptions
+  | CustomInterfaceSessionOptions;

@@ -3,6 +3,7 @@ import request from 'supertest';
 import {
   MemoryStore,
   NullSessionInterface,
+  ServerSideSessionInterface,
   Session,
   SessionInterface,
   SessionModule,
@@ -142,6 +143,32 @@ describe.each(PLATFORMS)('SessionModule over %s', (platform: Platform) => {
       const again = await http().get('/count').set('Cookie', cookie).expect(200);
       expect(again.body.count).toBe(2);
     });
+  });
+
+  it('uses a session interface of your own, with overridden cookie getters', async () => {
+    class TenantSessionInterface extends ServerSideSessionInterface {
+      override cookieName(): string {
+        return 'tenant_sid';
+      }
+      override cookieSameSite(): 'Strict' {
+        return 'Strict';
+      }
+    }
+    await start({ sessionInterface: new TenantSessionInterface(new MemoryStore()) });
+    const res = await http().get('/count').expect(200);
+    const cookie = sessionCookie(res.headers, 'tenant_sid');
+    expect(cookie.attributes.samesite).toBe('Strict');
+    const again = await http()
+      .get('/count')
+      .set('Cookie', `tenant_sid=${cookie.value}`)
+      .expect(200);
+    expect(again.body.count).toBe(2);
+  });
+
+  it('refuses a sessionInterface that is not one', async () => {
+    await expect(start({ sessionInterface: {} as SessionInterface })).rejects.toThrow(
+      /sessionInterface: expected a SessionInterface/,
+    );
   });
 
   it('a store instance passed in is not closed on shutdown; one the module built is', async () => {
