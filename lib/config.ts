@@ -2,6 +2,8 @@ import { SessionConfigError } from './session.errors';
 import {
   SESSION_TYPES,
   type CommonSessionOptions,
+  type DatastoreSessionOptions,
+  type ElasticsearchSessionOptions,
   type SameSiteOption,
   type SessionCookieOptions,
   type SessionModuleOptions,
@@ -257,7 +259,8 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
       const { client, url } = clientOrUrl(read, 'SESSION_ELASTICSEARCH');
       return defined({
         type,
-        client,
+        // Its shape is checked when the store is built.
+        client: client as ElasticsearchSessionOptions['client'],
         node: url ?? str(read, 'SESSION_ELASTICSEARCH_HOST'),
         index: str(read, 'SESSION_ELASTICSEARCH_INDEX'),
       });
@@ -265,7 +268,7 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
     case 'datastore':
       return defined({
         type,
-        client: client(read, 'SESSION_DATASTORE'),
+        client: client(read, 'SESSION_DATASTORE') as DatastoreSessionOptions['client'],
         projectId: str(read, 'GCLOUD_APP_PROJECT_ID'),
         collection: str(read, 'SESSION_DATASTORE_KIND'),
       });

@@ -20,3 +20,21 @@ export { NullSessionInterface } from './interfaces/null-session.interface';
 export { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 export { FileSystemStore, type FileSystemStoreOptions } from './stores/filesystem.store';
 export { MemoryStore } from './stores/memory.store';
+export { ElasticsearchSessionInterface } from './interfaces/elasticsearch-session.interface';
+export {
+  ElasticsearchStore,
+  ELASTICSEARCH_SESSION_MAPPINGS,
+  type ElasticsearchStoreOptions,
+  type ElasticsearchClientLike,
+  type ElasticsearchSessionDocument,
+  type ElasticsearchRequestOptions,
+} from './stores/elasticsearch.store';
+export { DatastoreSessionInterface } from './interfaces/datastore-session.interface';
+export {
+  DatastoreStore,
+  type DatastoreStoreOptions,
+  type DatastoreClientLike,
+  type DatastoreQueryLike,
+  type DatastoreTransactionLike,
+  type DatastoreSessionEntity,
+} from './stores/datastore.store';

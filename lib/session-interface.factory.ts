@@ -1,4 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
+import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
+import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 import { NullSessionInterface } from './interfaces/null-session.interface';
 import { ServerSideSessionInterface } from './server-side-session-interface';
@@ -8,6 +10,8 @@ import {
   SESSION_TYPES,
   type CustomInterfaceSessionOptions,
   type CustomStoreSessionOptions,
+  type DatastoreSessionOptions,
+  type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
   type SessionModuleOptions,
   type SessionType,
@@ -101,6 +105,9 @@ const builders: Partial<Record<SessionType, Builder>> = {
   null: (options) => new NullSessionInterface(options),
   memory: (options) => new ServerSideSessionInterface(new MemoryStore(), options, true),
   filesystem: (options) => fileSystemInterface(options as FileSystemSessionOptions),
+  elasticsearch: (options) =>
+    buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
+  datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
 };
 
 /** Builds the session interface the options describe; bad options fail here, at startup. */

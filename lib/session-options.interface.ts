@@ -2,6 +2,8 @@ import type { Type } from '@nestjs/common';
 import type { SessionSerializer } from './serializer';
 import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
+import type { DatastoreClientLike } from './stores/datastore.store';
+import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
 
 /** `SESSION_TYPE` values; `typeorm` is an alias of `sqlalchemy`. */
 export const SESSION_TYPES = [
@@ -170,7 +172,7 @@ export interface DynamoDBSessionOptions extends CommonSessionOptions {
 export interface ElasticsearchSessionOptions extends CommonSessionOptions {
   type: 'elasticsearch';
   /** `SESSION_ELASTICSEARCH`: an `@elastic/elasticsearch` `Client` you own. */
-  client?: object;
+  client?: ElasticsearchClientLike;
   /** `SESSION_ELASTICSEARCH_HOST`, default `http://localhost:9200`. */
   node?: string;
   /** `SESSION_ELASTICSEARCH_INDEX`, default `sessions`. */
@@ -179,8 +181,8 @@ export interface ElasticsearchSessionOptions extends CommonSessionOptions {
 
 export interface DatastoreSessionOptions extends CommonSessionOptions {
   type: 'datastore';
-  /** A `@google-cloud/datastore` `Datastore` you own. */
-  client?: object;
+  /** `SESSION_DATASTORE`: a `@google-cloud/datastore` `Datastore` you own. */
+  client?: DatastoreClientLike;
   /** `GCLOUD_APP_PROJECT_ID` */
   projectId?: string;
   /** `SESSION_DATASTORE_KIND`: the entity kind, default `sessions`. */
