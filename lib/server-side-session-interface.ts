@@ -81,11 +81,9 @@ export class ServerSideSessionInterface extends SessionInterface {
   ): Promise<void> {
     const state = session[SESSION_STATE];
     if (session.accessed) addVary(response, 'Cookie');
-    for (const id of state.deadIds.splice(0)) {
-      await this.call('delete', () => this.store.delete(this.settings.keyPrefix + id));
-    }
     const key = this.settings.keyPrefix + state.sid;
     if (session.size === 0) {
+      await this.deleteDeadIds(state);
       if (!state.isNew) await this.call('delete', () => this.store.delete(key));
       if (state.cookieSent)
         appendSetCookie(
@@ -104,6 +102,8 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (modified) {
       this.checkSize(bytes.byteLength);
       await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
+      // Only once the data is safe under its new id: a failed save keeps the old session.
+      await this.deleteDeadIds(state);
     } else if (this.store.touch) {
       await this.call('touch', () => this.store.touch!(key, this.settings.lifetime));
     } else {
@@ -141,6 +141,15 @@ export class ServerSideSessionInterface extends SessionInterface {
         return { sid: verified.value, value: verified.current ? value : undefined };
     }
     return undefined;
+  }
+
+  /** Deletes the entries left behind by `regenerate()` or `destroy()`. */
+  private async deleteDeadIds(state: SessionState): Promise<void> {
+    while (state.deadIds.length) {
+      const id = state.deadIds[0];
+      await this.call('delete', () => this.store.delete(this.settings.keyPrefix + id));
+      state.deadIds.shift();
+    }
   }
 
   private cookieValue(state: SessionState): string {

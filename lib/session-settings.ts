@@ -59,27 +59,26 @@ function sameSite(value: SameSiteOption | undefined): SameSite | undefined {
 }
 
 function secrets(options: CommonSessionOptions, useSigner: boolean): readonly string[] {
-  const given =
-    options.secret === undefined
-      ? []
-      : typeof options.secret === 'string'
-        ? [options.secret]
-        : [...options.secret];
-  for (const secret of given) {
+  const value: unknown = options.secret;
+  const given: unknown[] = value === undefined ? [] : Array.isArray(value) ? [...value] : [value];
+  given.forEach((secret, i) => {
     if (typeof secret !== 'string' || Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      // Names the offending entry and its length, never its value.
       throw new SessionConfigError(
-        'secret (SECRET_KEY)',
-        `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes`,
+        i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`,
+        `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${
+          typeof secret === 'string' ? `${Buffer.byteLength(secret)} bytes` : typeof secret
+        }`,
       );
     }
-  }
+  });
   if (useSigner && given.length === 0) {
     throw new SessionConfigError(
       'useSigner (SESSION_USE_SIGNER)',
       'signing needs `secret` (SECRET_KEY) to be set',
     );
   }
-  return given;
+  return given as string[];
 }
 
 function serializer(value: CommonSessionOptions['serializer']): SessionSerializer {

@@ -105,6 +105,21 @@ export class SessionTestController {
     return { old, sid: session.sid };
   }
 
+  /** Stores `size` copies of `char` under `blob`, after `regenerate()` or before throwing when asked. */
+  @Get('fill')
+  fill(
+    @Session() session: ServerSideSession<Data>,
+    @Query('size') size: string,
+    @Query('char') char = 'x',
+    @Query('regenerate') regenerate?: string,
+    @Query('fail') fail?: string,
+  ) {
+    if (regenerate === 'true') session.regenerate();
+    session.set('blob', char.repeat(Number(size)));
+    if (fail === 'true') throw new BadRequestException('handler failed');
+    return { sid: session.sid };
+  }
+
   @Get('clear')
   clear(@Session() session: ServerSideSession<Data>) {
     session.clear();
