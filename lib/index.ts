@@ -18,5 +18,13 @@ export { sessionOptionsFromConfig, type ConfigSource } from './config';
 export * from './session-options.interface';
 export { NullSessionInterface } from './interfaces/null-session.interface';
 export { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+export { RedisSessionInterface } from './interfaces/redis-session.interface';
+export { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 export { FileSystemStore, type FileSystemStoreOptions } from './stores/filesystem.store';
 export { MemoryStore } from './stores/memory.store';
+export { RedisStore, type RedisSessionClient, type RedisStoreOptions } from './stores/redis.store';
+export {
+  MemcachedStore,
+  type MemcachedSessionClient,
+  type MemcachedStoreOptions,
+} from './stores/memcached.store';

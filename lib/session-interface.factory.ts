@@ -1,6 +1,8 @@
 import type { ModuleRef } from '@nestjs/core';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 import { NullSessionInterface } from './interfaces/null-session.interface';
+import { RedisSessionInterface } from './interfaces/redis-session.interface';
 import { ServerSideSessionInterface } from './server-side-session-interface';
 import { SessionConfigError } from './session.errors';
 import { SessionInterface } from './session-interface';
@@ -8,6 +10,8 @@ import {
   SESSION_TYPES,
   type CustomStoreSessionOptions,
   type FileSystemSessionOptions,
+  type MemcachedSessionOptions,
+  type RedisSessionOptions,
   type SessionModuleOptions,
   type SessionType,
 } from './session-options.interface';
@@ -82,6 +86,8 @@ const builders: Partial<Record<SessionType, Builder>> = {
   null: (options) => new NullSessionInterface(options),
   memory: (options) => new ServerSideSessionInterface(new MemoryStore(), options, true),
   filesystem: (options) => fileSystemInterface(options as FileSystemSessionOptions),
+  redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
+  memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
 };
 
 /** Builds the session interface the options describe; bad options fail here, at startup. */
