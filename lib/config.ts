@@ -4,6 +4,8 @@ import {
   type CommonSessionOptions,
   type DatastoreSessionOptions,
   type ElasticsearchSessionOptions,
+  type MemcachedSessionOptions,
+  type RedisSessionOptions,
   type SameSiteOption,
   type SessionCookieOptions,
   type SessionModuleOptions,
@@ -201,18 +203,22 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
         threshold: num(read, 'SESSION_FILE_THRESHOLD'),
         mode: fileMode(read, 'SESSION_FILE_MODE'),
       });
-    case 'redis':
+    case 'redis': {
+      const { client, url } = clientOrUrl(read, 'SESSION_REDIS');
       return defined({
         type,
-        ...clientOrUrl(read, 'SESSION_REDIS'),
+        // The store checks that it is a client when it is built.
+        client: client as RedisSessionOptions['client'],
+        url,
         host: str(read, 'SESSION_REDIS_HOST'),
         port: num(read, 'SESSION_REDIS_PORT'),
       });
+    }
     case 'memcached': {
       const { client, url } = clientOrUrl(read, 'SESSION_MEMCACHED');
       return defined({
         type,
-        client,
+        client: client as MemcachedSessionOptions['client'],
         servers: url === undefined ? undefined : list(read, 'SESSION_MEMCACHED'),
       });
     }

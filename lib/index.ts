@@ -18,6 +18,8 @@ export { sessionOptionsFromConfig, type ConfigSource } from './config';
 export * from './session-options.interface';
 export { NullSessionInterface } from './interfaces/null-session.interface';
 export { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+export { RedisSessionInterface } from './interfaces/redis-session.interface';
+export { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 export { FileSystemStore, type FileSystemStoreOptions } from './stores/filesystem.store';
 export { MemoryStore } from './stores/memory.store';
 export { ElasticsearchSessionInterface } from './interfaces/elasticsearch-session.interface';
@@ -38,3 +40,9 @@ export {
   type DatastoreTransactionLike,
   type DatastoreSessionEntity,
 } from './stores/datastore.store';
+export { RedisStore, type RedisSessionClient, type RedisStoreOptions } from './stores/redis.store';
+export {
+  MemcachedStore,
+  type MemcachedSessionClient,
+  type MemcachedStoreOptions,
+} from './stores/memcached.store';

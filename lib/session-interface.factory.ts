@@ -2,7 +2,9 @@ import type { ModuleRef } from '@nestjs/core';
 import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
+import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 import { NullSessionInterface } from './interfaces/null-session.interface';
+import { RedisSessionInterface } from './interfaces/redis-session.interface';
 import { ServerSideSessionInterface } from './server-side-session-interface';
 import { SessionConfigError } from './session.errors';
 import { SessionInterface } from './session-interface';
@@ -13,6 +15,8 @@ import {
   type DatastoreSessionOptions,
   type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
+  type MemcachedSessionOptions,
+  type RedisSessionOptions,
   type SessionModuleOptions,
   type SessionType,
 } from './session-options.interface';
@@ -108,6 +112,8 @@ const builders: Partial<Record<SessionType, Builder>> = {
   elasticsearch: (options) =>
     buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
+  redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
+  memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
 };
 
 /** Builds the session interface the options describe; bad options fail here, at startup. */

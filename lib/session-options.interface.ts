@@ -4,6 +4,8 @@ import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
+import type { MemcachedSessionClient } from './stores/memcached.store';
+import type { RedisSessionClient } from './stores/redis.store';
 
 /** `SESSION_TYPE` values; `typeorm` is an alias of `sqlalchemy`. */
 export const SESSION_TYPES = [
@@ -101,7 +103,7 @@ export interface FileSystemSessionOptions extends CommonSessionOptions {
 export interface RedisSessionOptions extends CommonSessionOptions {
   type: 'redis';
   /** `SESSION_REDIS`: an ioredis `Redis` or `Cluster` you own (left open on shutdown). */
-  client?: object;
+  client?: RedisSessionClient;
   /** `SESSION_REDIS` as a URL, e.g. `redis://127.0.0.1:6379/0`. */
   url?: string;
   /** `SESSION_REDIS_HOST`, default `127.0.0.1`. */
@@ -112,10 +114,12 @@ export interface RedisSessionOptions extends CommonSessionOptions {
 
 export interface MemcachedSessionOptions extends CommonSessionOptions {
   type: 'memcached';
-  /** `SESSION_MEMCACHED`: a memjs `Client` you own. */
-  client?: object;
+  /** `SESSION_MEMCACHED`: a memjs `Client` you own (left open on shutdown). */
+  client?: MemcachedSessionClient;
   /** `SESSION_MEMCACHED` as servers, e.g. `127.0.0.1:11211`, default that. */
   servers?: string | readonly string[];
+  /** The servers' item size limit (`memcached -I`), default 1 MiB: a larger session fails to save. */
+  maxItemSize?: number;
 }
 
 export interface MongoDBSessionOptions extends CommonSessionOptions {

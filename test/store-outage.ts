@@ -1,0 +1,93 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { SessionModuleOptions } from '../lib';
+import { SessionTestModule } from './session/session-test.module';
+import { sessionCookie, setCookies } from './utils/cookies';
+import { createApp, PLATFORMS, type Platform } from './utils/platforms';
+import type { ServerProcess } from './utils/server-process';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface OutageOptions {
+  /** Starts the store's server, on `port` when given (a restart), else on a free port. */
+  start(port?: number): Promise<ServerProcess>;
+  /** Module options of a store on that server. */
+  options(port: number): SessionModuleOptions;
+  /** How long the client may take to notice that a server is back (its reconnection delay). */
+  recoveryMs: number;
+}
+
+const STORE_TIMEOUT = 1000;
+/** Slack over `storeTimeout` for the request itself on a busy machine. */
+const SLACK = 1500;
+
+/**
+ * The store's server fails while the app runs: session routes answer 503
+ * within `storeTimeout`, other routes keep working, nothing is reported
+ * saved that was not, and once the server is back the same app works again.
+ */
+export function describeStoreOutage(name: string, outage: OutageOptions): void {
+  describe.each(PLATFORMS)(`${name} outage over %s`, (platform: Platform) => {
+    let server: ServerProcess | undefined;
+    let app: INestApplication | undefined;
+    const http = () => request(app!.getHttpServer());
+    const cookieOf = (res: request.Response) => `session=${sessionCookie(res.headers).value}`;
+
+    const expectUnavailable = async (res: Promise<request.Response>) => {
+      const started = Date.now();
+      const answer = await res;
+      expect(answer.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(STORE_TIMEOUT + SLACK);
+      expect(answer.body.message).toBe('Session store unavailable');
+      expect(setCookies(answer.headers)).toEqual([]);
+    };
+
+    beforeEach(async () => {
+      server = await outage.start();
+      app = await createApp(
+        platform,
+        SessionTestModule.with({ ...outage.options(server.port), storeTimeout: STORE_TIMEOUT }),
+      );
+    });
+
+    afterEach(async () => {
+      await app?.close();
+      await server?.stop();
+    });
+
+    it('answers 503 while the server is down and works again once it is back', async () => {
+      const first = await http().get('/count').expect(200);
+      const cookie = cookieOf(first);
+      const port = server!.port;
+
+      await server!.stop();
+      await expectUnavailable(http().get('/count').set('Cookie', cookie)); // read fails
+      await expectUnavailable(http().get('/count')); // a new session's write fails: no cookie
+      await http().get('/plain').expect(200);
+
+      server = await outage.start(port);
+      await sleep(outage.recoveryMs);
+      // The restarted server keeps nothing, so the session starts over, in the same app.
+      const after = await http().get('/count').set('Cookie', cookie).expect(200);
+      expect(after.body.count).toBe(1);
+      const next = await http().get('/count').set('Cookie', cookieOf(after)).expect(200);
+      expect(next.body).toEqual({ count: 2, sid: after.body.sid });
+    });
+
+    it('answers 503 within storeTimeout while the server hangs, and resumes with it', async () => {
+      const first = await http().get('/count').expect(200);
+      const cookie = cookieOf(first);
+      const child = server!.child;
+      child.kill('SIGSTOP');
+      try {
+        await expectUnavailable(http().get('/count').set('Cookie', cookie));
+        await http().get('/plain').expect(200);
+      } finally {
+        child.kill('SIGCONT');
+      }
+      await sleep(outage.recoveryMs);
+      const after = await http().get('/count').set('Cookie', cookie).expect(200);
+      expect(after.body).toEqual({ count: 2, sid: first.body.sid });
+    });
+  });
+}
