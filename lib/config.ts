@@ -10,6 +10,7 @@ import {
   type SessionCookieOptions,
   type SessionModuleOptions,
   type SessionType,
+  type SqlDataSource,
 } from './session-options.interface';
 
 /** A `ConfigService` (anything with `get(key)`) or a plain record such as `process.env`. */
@@ -237,7 +238,8 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
       const { client, url } = clientOrUrl(read, 'SESSION_SQLALCHEMY');
       return defined({
         type,
-        dataSource: client,
+        // Checked when the module starts: a DataSource, else a SessionConfigError.
+        dataSource: client as SqlDataSource | undefined,
         url: url ?? str(read, 'SQLALCHEMY_DATABASE_URI'),
         table: str(read, 'SESSION_SQLALCHEMY_TABLE'),
         createTable,

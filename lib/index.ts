@@ -21,6 +21,19 @@ export { FileSystemSessionInterface } from './interfaces/filesystem-session.inte
 export { RedisSessionInterface } from './interfaces/redis-session.interface';
 export { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 export { FileSystemStore, type FileSystemStoreOptions } from './stores/filesystem.store';
+export {
+  SqlAlchemySessionInterface,
+  type SqlSessionInterfaceOptions,
+} from './interfaces/sqlalchemy-session.interface';
+export { PeeweeSessionInterface } from './interfaces/peewee-session.interface';
+export { SqlStore, type SqlStoreOptions } from './stores/sql.store';
+export {
+  createSessionEntity,
+  SQL_SESSION_DATABASE_TYPES,
+  type SessionEntityOptions,
+  type SessionRow,
+} from './stores/sql-session.entity';
+export { SessionTableMigration } from './stores/sql-session.migration';
 export { MemoryStore } from './stores/memory.store';
 export { ElasticsearchSessionInterface } from './interfaces/elasticsearch-session.interface';
 export {

@@ -5,6 +5,7 @@ import { FileSystemSessionInterface } from './interfaces/filesystem-session.inte
 import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 import { NullSessionInterface } from './interfaces/null-session.interface';
 import { RedisSessionInterface } from './interfaces/redis-session.interface';
+import { peeweeInterface, sqlAlchemyInterface } from './interfaces/sql-session.factory';
 import { ServerSideSessionInterface } from './server-side-session-interface';
 import { SessionConfigError } from './session.errors';
 import { SessionInterface } from './session-interface';
@@ -17,8 +18,10 @@ import {
   type FileSystemSessionOptions,
   type MemcachedSessionOptions,
   type RedisSessionOptions,
+  type PeeweeSessionOptions,
   type SessionModuleOptions,
   type SessionType,
+  type SqlAlchemySessionOptions,
 } from './session-options.interface';
 import type { SessionStore } from './session-store.interface';
 import { MemoryStore } from './stores/memory.store';
@@ -114,6 +117,9 @@ const builders: Partial<Record<SessionType, Builder>> = {
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
   redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
   memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
+  sqlalchemy: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
+  typeorm: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
+  peewee: (options) => peeweeInterface(options as PeeweeSessionOptions),
 };
 
 /** Builds the session interface the options describe; bad options fail here, at startup. */

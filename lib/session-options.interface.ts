@@ -134,6 +134,18 @@ export interface MongoDBSessionOptions extends CommonSessionOptions {
   collection?: string;
 }
 
+/**
+ * The part of a TypeORM `DataSource` the SQL stores use (structural, so this
+ * package compiles without typeorm installed).
+ */
+export interface SqlDataSource {
+  readonly options: { readonly type: string };
+  readonly isInitialized: boolean;
+  initialize(): Promise<unknown>;
+  destroy(): Promise<void>;
+  createQueryRunner(): object;
+}
+
 export interface SqlSessionTableOptions {
   /** `SESSION_SQLALCHEMY_TABLE` / `SESSION_PEEWEE_TABLE`, default `sessions`. */
   table?: string;
@@ -143,8 +155,8 @@ export interface SqlSessionTableOptions {
 
 export interface SqlAlchemySessionOptions extends CommonSessionOptions, SqlSessionTableOptions {
   type: 'sqlalchemy' | 'typeorm';
-  /** `SESSION_SQLALCHEMY`: a TypeORM `DataSource` you own (e.g. from `@nestjs/typeorm`). */
-  dataSource?: object;
+  /** `SESSION_SQLALCHEMY`: a TypeORM `DataSource` you own (e.g. from `@nestjs/typeorm`); left open on shutdown. */
+  dataSource?: SqlDataSource;
   /** `SESSION_SQLALCHEMY` / `SQLALCHEMY_DATABASE_URI` as a URL: the module opens its own `DataSource`. */
   url?: string;
 }
