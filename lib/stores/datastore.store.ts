@@ -1,4 +1,5 @@
-import { SessionConfigError, SessionTooLargeError } from '../session.errors';
+import { loadOptionalPackage } from '../optional-package';
+import { SessionTooLargeError } from '../session.errors';
 import type { SessionStore } from '../session-store.interface';
 
 /** What the store writes: one entity per session, key name = the session key. */
@@ -75,18 +76,8 @@ const FAIL_FAST_CLIENT_CONFIG = {
   },
 };
 
-let datastoreModule: Promise<DatastoreModule> | undefined;
-
 async function loadDatastore(): Promise<DatastoreModule> {
-  datastoreModule ??= import('@google-cloud/datastore').catch((error: unknown) => {
-    datastoreModule = undefined;
-    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
-    throw new SessionConfigError(
-      'type (SESSION_TYPE)',
-      'the "datastore" store needs the @google-cloud/datastore package: npm install @google-cloud/datastore',
-    );
-  });
-  return datastoreModule;
+  return loadOptionalPackage<DatastoreModule>('@google-cloud/datastore', { store: 'datastore' });
 }
 
 /** Checks that `@google-cloud/datastore` can be loaded; a `SessionConfigError` says how to install it. */

@@ -1,4 +1,4 @@
-import { SessionConfigError } from '../session.errors';
+import { loadOptionalPackage } from '../optional-package';
 import type { SessionStore } from '../session-store.interface';
 
 /** What the store writes: one document per session, `_id` = the session key. */
@@ -103,18 +103,10 @@ function isSessionDocument(value: unknown): value is ElasticsearchSessionDocumen
 
 type ElasticsearchModule = typeof import('@elastic/elasticsearch');
 
-let elasticsearchModule: Promise<ElasticsearchModule> | undefined;
-
 async function loadElasticsearch(): Promise<ElasticsearchModule> {
-  elasticsearchModule ??= import('@elastic/elasticsearch').catch((error: unknown) => {
-    elasticsearchModule = undefined;
-    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
-    throw new SessionConfigError(
-      'type (SESSION_TYPE)',
-      'the "elasticsearch" store needs the @elastic/elasticsearch package: npm install @elastic/elasticsearch',
-    );
+  return loadOptionalPackage<ElasticsearchModule>('@elastic/elasticsearch', {
+    store: 'elasticsearch',
   });
-  return elasticsearchModule;
 }
 
 /** Checks that `@elastic/elasticsearch` can be loaded; a `SessionConfigError` says how to install it. */

@@ -1,3 +1,4 @@
+import { loadOptionalPackage } from '../optional-package';
 import { Logger } from '@nestjs/common';
 import { SessionConfigError, SessionTooLargeError } from '../session.errors';
 import type { SessionStore } from '../session-store.interface';
@@ -150,15 +151,7 @@ export async function createMemcachedClient(
   options: MemcachedConnectionOptions = {},
 ): Promise<MemcachedSessionClient> {
   const servers = memcachedServerList(options.servers);
-  let memjs: typeof import('memjs');
-  try {
-    memjs = await import('memjs');
-  } catch (error) {
-    throw new SessionConfigError(
-      'type (SESSION_TYPE)',
-      `the memcached store needs the memjs package: npm install memjs (${String(error)})`,
-    );
-  }
+  const memjs = loadOptionalPackage<typeof import('memjs')>('memjs', { store: 'memcached' });
   const logger = new Logger('MemcachedStore');
   const seconds = Math.max(0.1, (options.timeoutMs ?? 3000) / 2000);
   return memjs.Client.create(servers, {

@@ -1,5 +1,5 @@
+import { loadOptionalPackage } from '../optional-package';
 import { Logger } from '@nestjs/common';
-import { SessionConfigError } from '../session.errors';
 import type { SessionStore } from '../session-store.interface';
 
 /**
@@ -119,15 +119,7 @@ export class RedisStore implements SessionStore {
 export async function createRedisClient(
   options: RedisConnectionOptions = {},
 ): Promise<RedisSessionClient> {
-  let ioredis: typeof import('ioredis');
-  try {
-    ioredis = await import('ioredis');
-  } catch (error) {
-    throw new SessionConfigError(
-      'type (SESSION_TYPE)',
-      `the redis store needs the ioredis package: npm install ioredis (${String(error)})`,
-    );
-  }
+  const ioredis = loadOptionalPackage<typeof import('ioredis')>('ioredis', { store: 'redis' });
   const timeoutMs = options.timeoutMs ?? 3000;
   const settings = {
     lazyConnect: true,

@@ -1,3 +1,4 @@
+import { loadOptionalPackage } from '../optional-package';
 import { SessionConfigError } from '../session.errors';
 import type { SqlDataSource } from '../session-options.interface';
 import { createSessionEntity } from './sql-session.entity';
@@ -95,17 +96,11 @@ export interface SqlDataSourceOptions {
  */
 export function createSqlDataSource(url: unknown, options: SqlDataSourceOptions): SqlDataSource {
   const target = parseSqlUrl(url, options.key);
-  let typeorm: typeof import('typeorm');
-  try {
-    // Loaded here, not at the top of the file: typeorm is an optional peer dependency.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    typeorm = require('typeorm') as typeof import('typeorm');
-  } catch {
-    throw new SessionConfigError(
-      options.key,
-      `the "typeorm" package is not installed: npm install typeorm ${DRIVER_PACKAGES[target.type]}`,
-    );
-  }
+  const typeorm = loadOptionalPackage<typeof import('typeorm')>('typeorm', {
+    store: 'SQL',
+    key: options.key,
+    install: `typeorm ${DRIVER_PACKAGES[target.type]}`,
+  });
   const entities = [createSessionEntity({ type: target.type, table: options.table })];
   const timeout = options.connectTimeoutMs;
   try {
