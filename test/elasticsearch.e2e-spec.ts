@@ -138,21 +138,6 @@ describe('elasticsearch configuration', () => {
     await expect(open(options)).rejects.toThrow(/SESSION_ELASTICSEARCH\b.*Client/);
   });
 
-  it('says how to install the client package when it is missing', async () => {
-    await jest.isolateModulesAsync(async () => {
-      jest.doMock('@elastic/elasticsearch', () => {
-        throw Object.assign(new Error("Cannot find module '@elastic/elasticsearch'"), {
-          code: 'MODULE_NOT_FOUND',
-        });
-      });
-      const { buildElasticsearchSessionInterface } =
-        await import('../lib/interfaces/elasticsearch-session.builder');
-      await expect(buildElasticsearchSessionInterface({ type: 'elasticsearch' })).rejects.toThrow(
-        /SESSION_TYPE.*npm install @elastic\/elasticsearch/,
-      );
-    });
-  });
-
   it('answers 503 at once when the server is down, and other routes keep working', async () => {
     await open(
       sessionOptionsFromConfig({

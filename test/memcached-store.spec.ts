@@ -181,20 +181,6 @@ describe('MemcachedSessionInterface', () => {
       MemcachedSessionInterface.fromOptions({ client: {} as MemcachedSessionClient }),
     ).rejects.toThrow(SessionConfigError);
   });
-
-  it('names the package to install when memjs is missing', async () => {
-    let failure: unknown;
-    await jest.isolateModulesAsync(async () => {
-      jest.doMock('memjs', () => {
-        throw new Error("Cannot find module 'memjs'");
-      });
-      const { createMemcachedClient: create } = await import('../lib/stores/memcached.store');
-      failure = await create({}).catch((error: unknown) => error);
-    });
-    jest.dontMock('memjs');
-    expect(String(failure)).toMatch(/npm install memjs/);
-    expect((failure as SessionConfigError).key).toBe('type (SESSION_TYPE)');
-  });
 });
 
 describe('memcached from Flask config keys', () => {

@@ -146,21 +146,6 @@ describe('RedisSessionInterface', () => {
       RedisSessionInterface.fromOptions({ client: {} as RedisSessionClient }),
     ).rejects.toThrow(SessionConfigError);
   });
-
-  it('names the package to install when ioredis is missing', async () => {
-    let failure: unknown;
-    await jest.isolateModulesAsync(async () => {
-      jest.doMock('ioredis', () => {
-        throw new Error("Cannot find module 'ioredis'");
-      });
-      const { createRedisClient: create } = await import('../lib/stores/redis.store');
-      failure = await create({ url: STANDALONE_REDIS_URL }).catch((error: unknown) => error);
-    });
-    jest.dontMock('ioredis');
-    expect(failure).toBeInstanceOf(Error);
-    expect(String(failure)).toMatch(/npm install ioredis/);
-    expect((failure as SessionConfigError).key).toBe('type (SESSION_TYPE)');
-  });
 });
 
 describe('redis from Flask config keys', () => {

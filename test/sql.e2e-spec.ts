@@ -195,21 +195,26 @@ describe.each(databases.filter((db) => db.name !== 'sqlite'))(
       await http.get('/plain').expect(200);
     });
 
+    /** An app on the database through a fresh proxy (peewee opens its DataSource, sqlalchemy is given one) and a session cookie. */
+    async function appThroughProxy(type: 'peewee' | 'sqlalchemy') {
+      const started = await startTcpProxy(target);
+      proxy = started;
+      let options: SessionModuleOptions;
+      if (type === 'peewee') {
+        options = { type, url: urlOn(started.port), table, storeTimeout };
+      } else {
+        userDataSource = await openDataSource(db, { port: started.port, url: undefined });
+        options = { type, dataSource: userDataSource, table, storeTimeout };
+      }
+      app = await createApp('express', SessionTestModule.with(options));
+      const http = request(app.getHttpServer());
+      return { http, proxy: started, cookie: cookieOf(await http.get('/count').expect(200)) };
+    }
+
     it.each(['peewee', 'sqlalchemy'] as const)(
       '%s: a connection that is cut answers 503, then recovers without a restart',
       async (type) => {
-        proxy = await startTcpProxy(target);
-        const url = urlOn(proxy.port);
-        let options: SessionModuleOptions;
-        if (type === 'peewee') {
-          options = { type, url, table, storeTimeout };
-        } else {
-          userDataSource = await openDataSource(db, { port: proxy.port, url: undefined });
-          options = { type, dataSource: userDataSource, table, storeTimeout };
-        }
-        app = await createApp('express', SessionTestModule.with(options));
-        const http = request(app.getHttpServer());
-        const cookie = cookieOf(await http.get('/count').expect(200));
+        const { http, cookie, proxy } = await appThroughProxy(type);
 
         await proxy.stop();
         const { res, ms } = await timed(() => http.get('/count').set('Cookie', cookie));
@@ -232,18 +237,7 @@ describe.each(databases.filter((db) => db.name !== 'sqlite'))(
     it.each(['peewee', 'sqlalchemy'] as const)(
       '%s: a server that stops answering gives 503 within storeTimeout, not a hang',
       async (type) => {
-        proxy = await startTcpProxy(target);
-        const url = urlOn(proxy.port);
-        let options: SessionModuleOptions;
-        if (type === 'peewee') {
-          options = { type, url, table, storeTimeout };
-        } else {
-          userDataSource = await openDataSource(db, { port: proxy.port, url: undefined });
-          options = { type, dataSource: userDataSource, table, storeTimeout };
-        }
-        app = await createApp('express', SessionTestModule.with(options));
-        const http = request(app.getHttpServer());
-        const cookie = cookieOf(await http.get('/count').expect(200));
+        const { http, cookie, proxy } = await appThroughProxy(type);
 
         proxy.pause();
         const { res, ms } = await timed(() => http.get('/count').set('Cookie', cookie));

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { ServerSideSessionInterface } from '../server-side-session-interface';
 import { SessionConfigError } from '../session.errors';
 import type { SessionInterface } from '../session-interface';
 import type { PeeweeSessionOptions, SqlAlchemySessionOptions } from '../session-options.interface';
@@ -32,6 +33,20 @@ async function connectEarly(store: SqlStore, timeoutMs: number): Promise<void> {
   }
 }
 
+/** The constructor arguments both SQL interfaces take after the database. */
+function interfaceArgs(options: SqlAlchemySessionOptions | PeeweeSessionOptions) {
+  const { table, keyPrefix, useSigner, permanent } = options;
+  return [table, keyPrefix, useSigner, permanent, options] as const;
+}
+
+async function connectedEarly<T extends ServerSideSessionInterface>(
+  sessions: T,
+  options: SqlAlchemySessionOptions | PeeweeSessionOptions,
+): Promise<T> {
+  await connectEarly(sessions.store as SqlStore, options.storeTimeout ?? 3000);
+  return sessions;
+}
+
 /** `type: 'sqlalchemy'` (alias `'typeorm'`): a TypeORM DataSource you own, or a URL. */
 export async function sqlAlchemyInterface(
   options: SqlAlchemySessionOptions,
@@ -49,28 +64,13 @@ export async function sqlAlchemyInterface(
       'expected a TypeORM DataSource (e.g. inject getDataSourceToken() from @nestjs/typeorm) or a database URL (`url`, SQLALCHEMY_DATABASE_URI)',
     );
   }
-  const sessions = new SqlAlchemySessionInterface(
-    db,
-    options.table,
-    options.keyPrefix,
-    options.useSigner,
-    options.permanent,
-    options,
-  );
-  await connectEarly(sessions.store as SqlStore, options.storeTimeout ?? 3000);
-  return sessions;
+  return connectedEarly(new SqlAlchemySessionInterface(db, ...interfaceArgs(options)), options);
 }
 
 /** `type: 'peewee'`: a database URL; the module opens and closes its own DataSource. */
 export async function peeweeInterface(options: PeeweeSessionOptions): Promise<SessionInterface> {
-  const sessions = new PeeweeSessionInterface(
-    options.url as string,
-    options.table,
-    options.keyPrefix,
-    options.useSigner,
-    options.permanent,
+  return connectedEarly(
+    new PeeweeSessionInterface(options.url as string, ...interfaceArgs(options)),
     options,
   );
-  await connectEarly(sessions.store as SqlStore, options.storeTimeout ?? 3000);
-  return sessions;
 }
