@@ -1,4 +1,5 @@
 import type { ModuleRef } from '@nestjs/core';
+import { hasMethods } from './has-methods';
 import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
@@ -26,16 +27,7 @@ import {
 import type { SessionStore } from './session-store.interface';
 import { MemoryStore } from './stores/memory.store';
 
-function isStore(value: unknown): value is SessionStore {
-  const store = value as Partial<SessionStore> | null;
-  return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.get === 'function' &&
-    typeof store.set === 'function' &&
-    typeof store.delete === 'function'
-  );
-}
+const isStore = (value: unknown) => hasMethods<SessionStore>(value, ['get', 'set', 'delete']);
 
 function integer(
   key: string,

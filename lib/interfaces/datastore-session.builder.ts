@@ -1,17 +1,13 @@
+import { hasMethods } from '../has-methods';
 import { SessionConfigError } from '../session.errors';
 import type { DatastoreSessionOptions } from '../session-options.interface';
 import { requireDatastorePackage, type DatastoreClientLike } from '../stores/datastore.store';
 import { DatastoreSessionInterface } from './datastore-session.interface';
 
 function isClient(value: unknown): value is DatastoreClientLike {
-  const client = value as Partial<Record<keyof DatastoreClientLike, unknown>> | null;
   return (
-    typeof client === 'object' &&
-    client !== null &&
-    (['key', 'get', 'save', 'delete', 'transaction', 'createQuery', 'runQuery'] as const).every(
-      (method) => typeof client[method] === 'function',
-    ) &&
-    typeof client.KEY === 'symbol'
+    hasMethods(value, ['key', 'get', 'save', 'delete', 'transaction', 'createQuery', 'runQuery']) &&
+    typeof (value as { KEY?: unknown }).KEY === 'symbol'
   );
 }
 

@@ -1,3 +1,4 @@
+import { hasMethods } from '../has-methods';
 import { SessionConfigError } from '../session.errors';
 import type { ElasticsearchSessionOptions } from '../session-options.interface';
 import {
@@ -9,16 +10,9 @@ import { ElasticsearchSessionInterface } from './elasticsearch-session.interface
 const INDEX_FORBIDDEN = /[\\/*?"<>| ,#:A-Z]/;
 
 function isClient(value: unknown): value is ElasticsearchClientLike {
-  const client = value as Partial<Record<keyof ElasticsearchClientLike, unknown>> | null;
-  const indices = client?.indices as Partial<Record<string, unknown>> | undefined;
   return (
-    typeof client === 'object' &&
-    client !== null &&
-    (['get', 'index', 'update', 'delete', 'deleteByQuery'] as const).every(
-      (method) => typeof client[method] === 'function',
-    ) &&
-    typeof indices?.exists === 'function' &&
-    typeof indices.create === 'function'
+    hasMethods(value, ['get', 'index', 'update', 'delete', 'deleteByQuery']) &&
+    hasMethods((value as { indices?: unknown }).indices, ['exists', 'create'])
   );
 }
 

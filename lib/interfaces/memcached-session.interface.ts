@@ -1,3 +1,4 @@
+import { hasMethods } from '../has-methods';
 import { ServerSideSessionInterface } from '../server-side-session-interface';
 import { SessionConfigError } from '../session.errors';
 import type { CommonSessionOptions, MemcachedSessionOptions } from '../session-options.interface';
@@ -9,15 +10,8 @@ import {
   type MemcachedSessionClient,
 } from '../stores/memcached.store';
 
-const CLIENT_METHODS = ['get', 'set', 'delete', 'touch'] as const;
-
-function isMemcachedClient(value: unknown): value is MemcachedSessionClient {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    CLIENT_METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
-  );
-}
+const isMemcachedClient = (value: unknown) =>
+  hasMethods<MemcachedSessionClient>(value, ['get', 'set', 'delete', 'touch']);
 
 /**
  * Flask-Session's `MemcachedSessionInterface`: sessions in memcached through

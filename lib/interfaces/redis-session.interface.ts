@@ -1,18 +1,12 @@
+import { hasMethods } from '../has-methods';
 import { ServerSideSessionInterface } from '../server-side-session-interface';
 import { SessionConfigError } from '../session.errors';
 import type { CommonSessionOptions, RedisSessionOptions } from '../session-options.interface';
 import { resolveSessionSettings } from '../session-settings';
 import { createRedisClient, RedisStore, type RedisSessionClient } from '../stores/redis.store';
 
-const CLIENT_METHODS = ['getBuffer', 'set', 'pexpire', 'del'] as const;
-
-function isRedisClient(value: unknown): value is RedisSessionClient {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    CLIENT_METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
-  );
-}
+const isRedisClient = (value: unknown) =>
+  hasMethods<RedisSessionClient>(value, ['getBuffer', 'set', 'pexpire', 'del']);
 
 function checkUrl(url: unknown): string | undefined {
   if (url === undefined) return undefined;
