@@ -29,8 +29,9 @@ export async function startTcpProxy(targetPort: number, port = 0): Promise<TcpPr
           socket.on('close', () => sockets.delete(socket));
           socket.on('error', () => undefined);
         }
-        client.on('data', (chunk) => !paused && upstream.write(chunk));
-        upstream.on('data', (chunk) => !paused && client.write(chunk));
+        client.pipe(upstream);
+        upstream.pipe(client);
+        if (paused) for (const socket of [client, upstream]) socket.pause();
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
@@ -51,11 +52,14 @@ export async function startTcpProxy(targetPort: number, port = 0): Promise<TcpPr
     async start() {
       await listen(proxy.port);
     },
+    // Bytes wait unread, as in a stopped process's socket buffers, and flow again on resume.
     pause() {
       paused = true;
+      for (const socket of sockets) socket.pause();
     },
     resume() {
       paused = false;
+      for (const socket of sockets) socket.resume();
     },
   };
   return proxy;
