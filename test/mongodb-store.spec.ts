@@ -4,6 +4,8 @@ import { MONGODB_TTL_INDEX, MongoDBStore, type MongoDBConnectionLike } from '../
 import { describeStoreContract } from './store-contract';
 import { mongoDBForTests, REAL_MONGODB_URL } from './utils/mongodb-server';
 
+type SessionDoc = { _id: string; data: mongoose.mongo.Binary; expiresAt: Date };
+
 let server: Awaited<ReturnType<typeof mongoDBForTests>>;
 let connection: Connection;
 const uniqueCollection = () => `sessions_${randomBytes(6).toString('hex')}`;
@@ -29,7 +31,11 @@ describeStoreContract(
         db: DB,
         collection,
       }),
-      cleanup: () => connection.useDb(DB).dropCollection(collection).then(() => undefined),
+      cleanup: () =>
+        connection
+          .useDb(DB)
+          .dropCollection(collection)
+          .then(() => undefined),
     };
   },
 );
@@ -37,7 +43,7 @@ describeStoreContract(
 describe('MongoDBStore documents', () => {
   let collection: string;
   let store: MongoDBStore;
-  const docs = () => connection.getClient().db(DB).collection<{ _id: string }>(collection);
+  const docs = () => connection.getClient().db(DB).collection<SessionDoc>(collection);
 
   beforeEach(() => {
     collection = uniqueCollection();
@@ -50,7 +56,10 @@ describe('MongoDBStore documents', () => {
 
   afterEach(async () => {
     await store.close();
-    await connection.useDb(DB).dropCollection(collection).catch(() => undefined);
+    await connection
+      .useDb(DB)
+      .dropCollection(collection)
+      .catch(() => undefined);
   });
 
   it('creates a TTL index on expiresAt when prepared', async () => {
@@ -71,11 +80,9 @@ describe('MongoDBStore documents', () => {
     const doc = await docs().findOne({ _id: 'session:abc' });
     expect(Object.keys(doc!).sort()).toEqual(['_id', 'data', 'expiresAt']);
     expect(doc!.data).toBeInstanceOf(mongoose.mongo.Binary);
-    expect(Buffer.from((doc!.data as InstanceType<typeof mongoose.mongo.Binary>).buffer)).toEqual(
-      Buffer.from([0, 1, 2, 255]),
-    );
+    expect(Buffer.from(doc!.data.buffer)).toEqual(Buffer.from([0, 1, 2, 255]));
     expect(doc!.expiresAt).toBeInstanceOf(Date);
-    const ahead = (doc!.expiresAt as Date).getTime() - before;
+    const ahead = doc!.expiresAt.getTime() - before;
     expect(ahead).toBeGreaterThanOrEqual(59_000);
     expect(ahead).toBeLessThanOrEqual(61_000);
   });
@@ -84,7 +91,7 @@ describe('MongoDBStore documents', () => {
     // As MongoDB leaves it until its TTL monitor runs (about once a minute).
     await docs().insertOne({
       _id: 'session:old',
-      data: Buffer.from('stale'),
+      data: new mongoose.mongo.Binary(Buffer.from('stale')),
       expiresAt: new Date(Date.now() - 1000),
     });
     expect(await store.get('session:old')).toBeUndefined();
@@ -97,7 +104,10 @@ describe('MongoDBStore documents', () => {
   it('refreshes with $set of expiresAt only', async () => {
     await store.set('session:t', Buffer.from('value'), 1000);
     // Data changed behind the store's back survives a touch: the touch writes expiresAt only.
-    await docs().updateOne({ _id: 'session:t' }, { $set: { data: Buffer.from('other') } });
+    await docs().updateOne(
+      { _id: 'session:t' },
+      { $set: { data: new mongoose.mongo.Binary(Buffer.from('other')) } },
+    );
     await store.touch('session:t', 60_000);
     expect(Buffer.from((await store.get('session:t'))!).toString()).toBe('other');
   });

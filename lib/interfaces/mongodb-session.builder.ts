@@ -9,6 +9,7 @@ import {
 } from '../stores/mongodb.store';
 import { MongoDBSessionInterface } from './mongodb-session.interface';
 
+const DEFAULT_STORE_TIMEOUT = 3000;
 /** What MongoDB forbids in a database name (and an empty one). */
 const DB_FORBIDDEN = /[/\\. "$*<>:|?\0]/;
 
@@ -22,10 +23,30 @@ function checkName(key: string, value: unknown, valid: (name: string) => boolean
   }
 }
 
+/** What went wrong with `work`, or nothing once it is done; it may go on in the background after `ms`. */
+async function within(work: Promise<void>, ms: number): Promise<Error | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => resolve(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `type: 'mongodb'`: checks the options, loads mongoose only if it must
- * connect, and creates the TTL index at startup (when the server cannot be
- * reached, startup goes on and the first request tries again).
+ * connect, and creates the TTL index at startup (waiting at most
+ * `storeTimeout`: when the server cannot be reached, startup goes on and the
+ * first request tries again).
  */
 export async function buildMongoDBSessionInterface(
   options: MongoDBSessionOptions,
@@ -52,7 +73,8 @@ export async function buildMongoDBSessionInterface(
   checkName(
     'collection (SESSION_MONGODB_COLLECT)',
     collection,
-    (value) => value !== '' && !value.includes('$') && !value.includes('\0') && !value.startsWith('system.'),
+    (value) =>
+      value !== '' && !value.includes('$') && !value.includes('\0') && !value.startsWith('system.'),
     'a MongoDB collection name (no $, not starting with system.)',
   );
   if (connection === undefined) requireMongoosePackage();
@@ -65,11 +87,16 @@ export async function buildMongoDBSessionInterface(
     options.permanent,
     options,
   );
-  await (sessions.store as MongoDBStore).prepare().catch((error: unknown) => {
+  const failure = await within(
+    (sessions.store as MongoDBStore).prepare(),
+    // Validated by the interface's constructor above.
+    options.storeTimeout ?? DEFAULT_STORE_TIMEOUT,
+  );
+  if (failure) {
     new Logger('MongoDBSessionInterface').warn(
-      `could not create the TTL index on ${db ?? 'flask_session'}.${collection ?? 'sessions'} at startup, ` +
-        `will try again on first use: ${error instanceof Error ? error.message : String(error)}`,
+      `no TTL index on ${db ?? 'flask_session'}.${collection ?? 'sessions'} yet, ` +
+        `the first request tries again: ${failure.message}`,
     );
-  });
+  }
   return sessions;
 }

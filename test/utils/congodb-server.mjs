@@ -1,3 +1,4 @@
+/* global process, console, setInterval */
 // A CongoDB server (pure-JS MongoDB wire protocol, data in memory) on 127.0.0.1:<port>,
 // for the MongoDB store's tests. Started by test/utils/mongodb-server.ts; stops on SIGTERM.
 import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js';

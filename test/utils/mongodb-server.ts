@@ -18,7 +18,8 @@ export interface MongoDBTestServer extends ServerProcess {
 export async function startMongoDBServer(port?: number): Promise<MongoDBTestServer> {
   const listen = port ?? (await freePort());
   const server = await startServer(process.execPath, [SCRIPT, String(listen)], listen, {
-    installHint: 'Run npm ci: the test server comes from the @push.rocks/smartmongo dev dependency.',
+    installHint:
+      'Run npm ci: the test server comes from the @push.rocks/smartmongo dev dependency.',
   });
   return { ...server, url: `mongodb://127.0.0.1:${listen}` };
 }
