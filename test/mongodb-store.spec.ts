@@ -1,6 +1,12 @@
+import { Logger } from '@nestjs/common';
 import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { MONGODB_TTL_INDEX, MongoDBStore, type MongoDBConnectionLike } from '../lib';
+import {
+  MONGODB_TTL_INDEX,
+  MongoDBStore,
+  type MongoDBCollectionLike,
+  type MongoDBConnectionLike,
+} from '../lib';
 import { describeStoreContract } from './store-contract';
 import { mongoDBForTests, REAL_MONGODB_URL } from './utils/mongodb-server';
 
@@ -71,6 +77,58 @@ describe('MongoDBStore documents', () => {
         key: { expiresAt: 1 },
         expireAfterSeconds: 0,
       }),
+    );
+  });
+
+  it('keeps an index of its own on expiresAt and works with it', async () => {
+    const conflict = Object.assign(new Error('Index already exists with a different name'), {
+      code: 85,
+      codeName: 'IndexOptionsConflict',
+    });
+    const real = docs();
+    const given: MongoDBConnectionLike = {
+      getClient: () => ({
+        db: () => ({
+          collection: () =>
+            Object.assign(Object.create(real) as MongoDBCollectionLike, {
+              createIndex: () => Promise.reject(conflict),
+            }),
+        }),
+      }),
+      close: () => Promise.reject(new Error('a given connection is never closed')),
+    };
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const withConflict = new MongoDBStore({ connection: given, db: DB, collection });
+    await withConflict.prepare();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('another index on expiresAt'));
+    warn.mockRestore();
+    await withConflict.set('session:c', Buffer.from('c'), 60_000);
+    expect(Buffer.from((await withConflict.get('session:c'))!).toString()).toBe('c');
+    await withConflict.close();
+  });
+
+  it('fails a call when creating the index fails otherwise, and tries again on the next', async () => {
+    let failures = 1;
+    const real = docs();
+    const given: MongoDBConnectionLike = {
+      getClient: () => ({
+        db: () => ({
+          collection: () =>
+            Object.assign(Object.create(real) as MongoDBCollectionLike, {
+              createIndex: (...args: Parameters<MongoDBCollectionLike['createIndex']>) =>
+                failures-- > 0
+                  ? Promise.reject(new Error('not primary'))
+                  : real.createIndex(...args),
+            }),
+        }),
+      }),
+      close: () => Promise.reject(new Error('a given connection is never closed')),
+    };
+    const flaky = new MongoDBStore({ connection: given, db: DB, collection });
+    await expect(flaky.get('session:f')).rejects.toThrow('not primary');
+    expect(await flaky.get('session:f')).toBeUndefined();
+    expect((await real.listIndexes().toArray()).map((index) => index.name)).toContain(
+      MONGODB_TTL_INDEX,
     );
   });
 

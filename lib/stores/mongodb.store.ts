@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { loadOptionalPackage } from '../optional-package';
 import type { SessionStore } from '../session-store.interface';
 
@@ -57,6 +58,8 @@ export interface MongoDBStoreOptions {
 /** Name of the TTL index the store creates on `expiresAt`. */
 export const MONGODB_TTL_INDEX = 'expiresAt_ttl';
 
+/** IndexOptionsConflict, IndexKeySpecsConflict: an index on the same key or name, other options. */
+const INDEX_CONFLICTS = new Set<unknown>([85, 86]);
 const DEFAULT_URL = 'mongodb://127.0.0.1:27017';
 /**
  * The store's own connection: a dead server fails a call within these times
@@ -108,6 +111,7 @@ export class MongoDBStore implements SessionStore {
   private readonly ownsConnection: boolean;
   private connection?: Promise<MongoDBConnectionLike>;
   private prepared?: Promise<MongoDBCollectionLike>;
+  private readonly logger = new Logger(MongoDBStore.name);
 
   constructor(options: MongoDBStoreOptions = {}) {
     this.db = options.db ?? 'flask_session';
@@ -190,10 +194,18 @@ export class MongoDBStore implements SessionStore {
     this.connection ??= this.connect();
     const connection = await this.connection;
     const collection = connection.getClient().db(this.db).collection(this.collectionName);
-    await collection.createIndex(
-      { expiresAt: 1 },
-      { name: MONGODB_TTL_INDEX, expireAfterSeconds: 0 },
-    );
+    try {
+      await collection.createIndex(
+        { expiresAt: 1 },
+        { name: MONGODB_TTL_INDEX, expireAfterSeconds: 0 },
+      );
+    } catch (error) {
+      if (!INDEX_CONFLICTS.has((error as { code?: unknown } | null)?.code)) throw error;
+      // The collection already has an index of its own on expiresAt: keep it, expiry is filtered on read anyway.
+      this.logger.warn(
+        `${this.db}.${this.collectionName} has another index on expiresAt, kept as it is: ${String(error)}`,
+      );
+    }
     return collection;
   }
 
