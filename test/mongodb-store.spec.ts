@@ -33,7 +33,7 @@ describeStoreContract(
     const collection = uniqueCollection();
     return {
       store: new MongoDBStore({
-        connection: connection as unknown as MongoDBConnectionLike,
+        connection: connection,
         db: DB,
         collection,
       }),
@@ -54,7 +54,7 @@ describe('MongoDBStore documents', () => {
   beforeEach(() => {
     collection = uniqueCollection();
     store = new MongoDBStore({
-      connection: connection as unknown as MongoDBConnectionLike,
+      connection: connection,
       db: DB,
       collection,
     });

@@ -135,6 +135,14 @@ describe('mongodb configuration', () => {
     expect(await docs.countDocuments({ _id: `session:${res.body.sid}` })).toBe(1);
   });
 
+  it("takes Flask's positional arguments: (connection, db, collection, keyPrefix, …)", async () => {
+    const collection = newCollection();
+    await open({ sessionInterface: new MongoDBSessionInterface(admin, DB, collection, 'flask:') });
+    const res = await request(app!.getHttpServer()).get('/count').expect(200);
+    const docs = admin.getClient().db(DB).collection<SessionDoc>(collection);
+    expect(await docs.countDocuments({ _id: `flask:${res.body.sid}` })).toBe(1);
+  });
+
   it.each([
     [{ SESSION_MONGODB: 'localhost:27017' }, 'SESSION_MONGODB'],
     [{ SESSION_MONGODB: 'http://localhost:27017' }, 'SESSION_MONGODB'],

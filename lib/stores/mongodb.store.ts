@@ -13,7 +13,9 @@ export interface MongoDBSessionDocument {
 
 /** A session document as the driver returns it: `data` comes back as a BSON `Binary`. */
 export interface MongoDBStoredDocument {
+  _id: string;
   data?: unknown;
+  expiresAt?: Date;
 }
 
 /** The methods of a MongoDB driver `Collection` the store calls. */
@@ -219,7 +221,7 @@ export class MongoDBStore implements SessionStore {
         await connection.close().catch(() => undefined);
         throw error;
       }
-      return connection as unknown as MongoDBConnectionLike;
+      return connection;
     } catch (error) {
       this.connection = undefined;
       throw error;
