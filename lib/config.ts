@@ -5,6 +5,7 @@ import {
   type DatastoreSessionOptions,
   type ElasticsearchSessionOptions,
   type MemcachedSessionOptions,
+  type MongoDBSessionOptions,
   type RedisSessionOptions,
   type SameSiteOption,
   type SessionCookieOptions,
@@ -227,7 +228,8 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
       const { client, url } = clientOrUrl(read, 'SESSION_MONGODB');
       return defined({
         type,
-        connection: client,
+        // The store checks that it is a connection when it is built.
+        connection: client as MongoDBSessionOptions['connection'],
         url,
         db: str(read, 'SESSION_MONGODB_DB'),
         collection: str(read, 'SESSION_MONGODB_COLLECT'),

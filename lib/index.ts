@@ -59,3 +59,13 @@ export {
   type MemcachedSessionClient,
   type MemcachedStoreOptions,
 } from './stores/memcached.store';
+export { MongoDBSessionInterface } from './interfaces/mongodb-session.interface';
+export {
+  MongoDBStore,
+  MONGODB_TTL_INDEX,
+  type MongoDBStoreOptions,
+  type MongoDBConnectionLike,
+  type MongoDBCollectionLike,
+  type MongoDBSessionDocument,
+  type MongoDBStoredDocument,
+} from './stores/mongodb.store';

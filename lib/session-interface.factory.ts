@@ -4,6 +4,7 @@ import { buildDatastoreSessionInterface } from './interfaces/datastore-session.b
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
+import { buildMongoDBSessionInterface } from './interfaces/mongodb-session.builder';
 import { NullSessionInterface } from './interfaces/null-session.interface';
 import { RedisSessionInterface } from './interfaces/redis-session.interface';
 import { peeweeInterface, sqlAlchemyInterface } from './interfaces/sql-session.factory';
@@ -18,6 +19,7 @@ import {
   type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
   type MemcachedSessionOptions,
+  type MongoDBSessionOptions,
   type RedisSessionOptions,
   type PeeweeSessionOptions,
   type SessionModuleOptions,
@@ -109,6 +111,7 @@ const builders: Partial<Record<SessionType, Builder>> = {
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
   redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
   memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
+  mongodb: (options) => buildMongoDBSessionInterface(options as MongoDBSessionOptions),
   sqlalchemy: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
   typeorm: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
   peewee: (options) => peeweeInterface(options as PeeweeSessionOptions),

@@ -5,6 +5,7 @@ import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
 import type { MemcachedSessionClient } from './stores/memcached.store';
+import type { MongoDBConnectionLike } from './stores/mongodb.store';
 import type { RedisSessionClient } from './stores/redis.store';
 
 /** `SESSION_TYPE` values; `typeorm` is an alias of `sqlalchemy`. */
@@ -125,7 +126,7 @@ export interface MemcachedSessionOptions extends CommonSessionOptions {
 export interface MongoDBSessionOptions extends CommonSessionOptions {
   type: 'mongodb';
   /** `SESSION_MONGODB`: a mongoose `Connection` you own (e.g. from `@nestjs/mongoose`). */
-  connection?: object;
+  connection?: MongoDBConnectionLike;
   /** `SESSION_MONGODB` as a URL, default `mongodb://127.0.0.1:27017`. */
   url?: string;
   /** `SESSION_MONGODB_DB`, default `flask_session`. */
