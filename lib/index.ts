@@ -59,3 +59,10 @@ export {
   type MemcachedSessionClient,
   type MemcachedStoreOptions,
 } from './stores/memcached.store';
+export { DynamoDBSessionInterface } from './interfaces/dynamodb-session.interface';
+export {
+  DynamoDBStore,
+  DYNAMODB_MAX_ITEM_BYTES,
+  type DynamoDBStoreOptions,
+  type DynamoDBClientLike,
+} from './stores/dynamodb.store';
