@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dirname, join } from 'node:path';
 import type { DynamoDBSessionOptions } from '../../lib';
 import { freePort, startServer, type ServerProcess } from './server-process';
@@ -19,7 +19,7 @@ const EMULATOR_DIR = join(
  */
 export async function startDynamoDBLocal(port?: number): Promise<ServerProcess> {
   const p = port ?? (await freePort());
-  return startServer(
+  const server = await startServer(
     'java',
     [
       '-Xmx256m',
@@ -34,6 +34,17 @@ export async function startDynamoDBLocal(port?: number): Promise<ServerProcess> 
     p,
     { installHint: INSTALL_HINT, cwd: EMULATOR_DIR, timeoutMs: 60_000 },
   );
+  // The JVM accepts connections before it answers quickly: one request warms it up.
+  const client = dynamoDBLocalClient(p);
+  try {
+    await client.send(new ListTablesCommand({}));
+  } catch (error) {
+    await server.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return server;
 }
 
 /** Connection options of a store on the DynamoDB Local at `port` (any key pair works there). */
