@@ -6,8 +6,22 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
-import { DynamoDBStore, SessionTooLargeError, DYNAMODB_MAX_ITEM_BYTES } from '../lib';
+import {
+  DynamoDBSessionInterface,
+  DynamoDBStore,
+  DYNAMODB_MAX_ITEM_BYTES,
+  SessionConfigError,
+  SessionInterface,
+  SessionModule,
+  SessionStore,
+  SessionTooLargeError,
+  sessionOptionsFromConfig,
+  type DynamoDBClientLike,
+  type SessionModuleOptions,
+} from '../lib';
+import { buildDynamoDBSessionInterface } from '../lib/interfaces/dynamodb-session.builder';
 import { describeStoreContract } from './store-contract';
 import {
   dynamoDBLocalClient,
@@ -205,5 +219,96 @@ describe('DynamoDBStore on DynamoDB Local', () => {
     await Promise.all(Array.from({ length: 20 }, () => expect(store.get(key())).rejects.toThrow()));
     await expect(store.set(key(), Buffer.from('x'), 1000)).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('DynamoDBSessionInterface', () => {
+  it('takes Flask-Session constructor parameters and leaves a given client open', async () => {
+    class Probe extends DynamoDBSessionInterface {
+      readonly resolved = this.settings;
+    }
+    const sessions = new Probe(client, 'app:', false, false, 'FlaskSessions');
+    const store = sessions.store as DynamoDBStore;
+    expect(store).toBeInstanceOf(DynamoDBStore);
+    expect(store.table).toBe('FlaskSessions');
+    expect(store.client).toBe(client);
+    expect(sessions.resolved).toMatchObject({ keyPrefix: 'app:', permanent: false });
+    await sessions.close();
+    const k = key();
+    await store.set(k, Buffer.from('open'), 60_000);
+    expect(Buffer.from((await rawItem('FlaskSessions', k))!.data.B!).toString()).toBe('open');
+  });
+
+  it('rejects bad options at startup, naming the key', () => {
+    const build = (options: Partial<SessionModuleOptions>) => () =>
+      buildDynamoDBSessionInterface({ type: 'dynamodb', ...options } as never);
+    const cases: [Partial<SessionModuleOptions>, string][] = [
+      [{ client: {} as DynamoDBClientLike }, 'client (SESSION_DYNAMODB)'],
+      [{ endpoint: 'localhost:8000' }, 'endpoint (SESSION_DYNAMODB_ENDPOINT)'],
+      [{ endpoint: '' }, 'endpoint (SESSION_DYNAMODB_ENDPOINT)'],
+      [{ region: 42 as unknown as string }, 'region (SESSION_DYNAMODB_REGION)'],
+      [{ accessKeyId: 'id' }, 'secretAccessKey (SESSION_DYNAMODB_SECRET)'],
+      [{ secretAccessKey: 'secret' }, 'accessKeyId (SESSION_DYNAMODB_KEY_ID)'],
+      [{ table: 'no spaces' }, 'table (SESSION_DYNAMODB_TABLE)'],
+      [{ table: 'ab' }, 'table (SESSION_DYNAMODB_TABLE)'],
+      [{ createTable: 'yes' as unknown as boolean }, 'createTable (SESSION_CREATE_TABLE)'],
+    ];
+    for (const [options, name] of cases) {
+      expect(build(options)).toThrow(SessionConfigError);
+      expect(build(options)).toThrow(`${name}: `);
+    }
+  });
+});
+
+describe('dynamodb from Flask config keys', () => {
+  it('builds a working store from SESSION_TYPE=dynamodb and the SESSION_DYNAMODB_* keys', async () => {
+    const { endpoint, region, accessKeyId, secretAccessKey } = dynamoDBLocalOptions(server.port);
+    const options = sessionOptionsFromConfig({
+      SESSION_TYPE: 'dynamodb',
+      SESSION_DYNAMODB_ENDPOINT: endpoint,
+      SESSION_DYNAMODB_REGION: region,
+      SESSION_DYNAMODB_KEY_ID: accessKeyId,
+      SESSION_DYNAMODB_SECRET: secretAccessKey,
+      SESSION_DYNAMODB_TABLE: 'ConfigSessions',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [SessionModule.forRoot(options)],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    expect(app.get(SessionInterface)).toBeInstanceOf(DynamoDBSessionInterface);
+    const store = app.get<DynamoDBStore>(SessionStore);
+    expect(store.table).toBe('ConfigSessions');
+    const destroy = jest.spyOn(store.client, 'destroy');
+    const k = key();
+    await store.set(k, Buffer.from('from config'), 60_000);
+    // Written through the module's own client, read back through another one.
+    expect(Buffer.from((await rawItem('ConfigSessions', k))!.data.B!).toString()).toBe(
+      'from config',
+    );
+    await app.close();
+    expect(destroy).toHaveBeenCalledTimes(1);
+  });
+
+  it('uses the client given as SESSION_DYNAMODB as it is, and leaves it open', async () => {
+    const options = sessionOptionsFromConfig({
+      SESSION_TYPE: 'dynamodb',
+      SESSION_DYNAMODB: client,
+      SESSION_DYNAMODB_TABLE: 'ConfigSessions',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [SessionModule.forRoot(options)],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const store = app.get<DynamoDBStore>(SessionStore);
+    expect(store.client).toBe(client);
+    const destroy = jest.spyOn(client, 'destroy');
+    await app.close();
+    expect(destroy).not.toHaveBeenCalled();
+    destroy.mockRestore();
+    const k = key();
+    await store.set(k, Buffer.from('still mine'), 60_000);
+    expect(Buffer.from((await store.get(k))!).toString()).toBe('still mine');
   });
 });
