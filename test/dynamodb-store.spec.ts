@@ -24,26 +24,29 @@ import {
 import { buildDynamoDBSessionInterface } from '../lib/interfaces/dynamodb-session.builder';
 import { describeStoreContract } from './store-contract';
 import {
-  dynamoDBLocalClient,
   dynamoDBLocalOptions,
-  startDynamoDBLocal,
+  dynamoDBTestClient,
+  useDynamoDB,
+  type DynamoDBConnection,
 } from './utils/dynamodb-local';
-import { freePort, type ServerProcess } from './utils/server-process';
+import { freePort } from './utils/server-process';
 
 jest.setTimeout(30_000);
 
-let server: ServerProcess;
+let dynamo: Awaited<ReturnType<typeof useDynamoDB>>;
+let connection: DynamoDBConnection;
 let client: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = await startDynamoDBLocal();
-  client = dynamoDBLocalClient(server.port);
+  dynamo = await useDynamoDB();
+  connection = dynamo.connection;
+  client = dynamoDBTestClient(connection);
 }, 90_000);
 
 afterAll(async () => {
   client?.destroy();
-  await server?.stop();
+  await dynamo?.stop();
 });
 
 const key = () => `test:${randomBytes(9).toString('base64url')}`;
@@ -51,7 +54,7 @@ const freshTable = () => `Sessions_${process.pid}_${++tables}`;
 const rawItem = async (table: string, id: string) =>
   (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } } }))).Item;
 const ownStore = (options: ConstructorParameters<typeof DynamoDBStore>[0] = {}) =>
-  new DynamoDBStore({ ...dynamoDBLocalOptions(server.port), ...options });
+  new DynamoDBStore({ ...connection, ...options });
 
 describeStoreContract(
   'dynamodb',
@@ -262,7 +265,7 @@ describe('DynamoDBSessionInterface', () => {
 
 describe('dynamodb from Flask config keys', () => {
   it('builds a working store from SESSION_TYPE=dynamodb and the SESSION_DYNAMODB_* keys', async () => {
-    const { endpoint, region, accessKeyId, secretAccessKey } = dynamoDBLocalOptions(server.port);
+    const { endpoint, region, accessKeyId, secretAccessKey } = connection;
     const options = sessionOptionsFromConfig({
       SESSION_TYPE: 'dynamodb',
       SESSION_DYNAMODB_ENDPOINT: endpoint,

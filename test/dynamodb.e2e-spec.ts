@@ -3,23 +3,22 @@ import request from 'supertest';
 import { Session, SessionModule, type ServerSideSession } from '../lib';
 import { describeSessionE2E } from './session-e2e';
 import { setCookies } from './utils/cookies';
-import { dynamoDBLocalOptions, startDynamoDBLocal } from './utils/dynamodb-local';
+import { useDynamoDB, type DynamoDBConnection } from './utils/dynamodb-local';
 import { createApp, PLATFORMS } from './utils/platforms';
-import type { ServerProcess } from './utils/server-process';
 
-let server: ServerProcess;
+let dynamo: Awaited<ReturnType<typeof useDynamoDB>>;
 
 beforeAll(async () => {
-  server = await startDynamoDBLocal();
+  dynamo = await useDynamoDB();
 }, 90_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await dynamo?.stop();
 });
 
 describeSessionE2E('dynamodb', () => ({
   type: 'dynamodb',
-  ...dynamoDBLocalOptions(server.port),
+  ...dynamo.connection,
   table: 'E2ESessions',
 }));
 
@@ -34,13 +33,13 @@ class BlobController {
 
 @Module({})
 class BlobModule {
-  static with(port: number) {
+  static with(connection: DynamoDBConnection) {
     return {
       module: BlobModule,
       imports: [
         SessionModule.forRoot({
           type: 'dynamodb',
-          ...dynamoDBLocalOptions(port),
+          ...connection,
           table: 'E2ESessions',
           maxSize: 1024 * 1024,
         }),
@@ -53,7 +52,7 @@ class BlobModule {
 describe.each(PLATFORMS)('dynamodb limits over %s', (platform) => {
   let app: INestApplication;
   beforeEach(async () => {
-    app = await createApp(platform, BlobModule.with(server.port));
+    app = await createApp(platform, BlobModule.with(dynamo.connection));
   });
   afterEach(async () => {
     await app.close();

@@ -35,7 +35,7 @@ export async function startDynamoDBLocal(port?: number): Promise<ServerProcess> 
     { installHint: INSTALL_HINT, cwd: EMULATOR_DIR, timeoutMs: 60_000 },
   );
   // The JVM accepts connections before it answers quickly: one request warms it up.
-  const client = dynamoDBLocalClient(p);
+  const client = dynamoDBTestClient(dynamoDBLocalOptions(p));
   try {
     await client.send(new ListTablesCommand({}));
   } catch (error) {
@@ -47,10 +47,13 @@ export async function startDynamoDBLocal(port?: number): Promise<ServerProcess> 
   return server;
 }
 
+/** Where a store connects: endpoint, region and key pair. */
+export type DynamoDBConnection = Required<
+  Pick<DynamoDBSessionOptions, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>
+>;
+
 /** Connection options of a store on the DynamoDB Local at `port` (any key pair works there). */
-export function dynamoDBLocalOptions(
-  port: number,
-): Pick<DynamoDBSessionOptions, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'> {
+export function dynamoDBLocalOptions(port: number): DynamoDBConnection {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
@@ -59,12 +62,33 @@ export function dynamoDBLocalOptions(
   };
 }
 
-/** A client of the tests' own on the DynamoDB Local at `port`, to look at what the store wrote. */
-export function dynamoDBLocalClient(port: number): DynamoDBClient {
-  const { endpoint, region, accessKeyId, secretAccessKey } = dynamoDBLocalOptions(port);
-  return new DynamoDBClient({
-    endpoint,
-    region,
-    credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! },
-  });
+/** A client of the tests' own, to look at what the store wrote. */
+export function dynamoDBTestClient(connection: DynamoDBConnection): DynamoDBClient {
+  const { endpoint, region, accessKeyId, secretAccessKey } = connection;
+  return new DynamoDBClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey } });
+}
+
+/**
+ * The DynamoDB the suites run against: `DYNAMODB_ENDPOINT` when set (a server
+ * you run, with `AWS_REGION`, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`
+ * when it checks them), else a DynamoDB Local of our own, stopped by `stop()`.
+ */
+export async function useDynamoDB(): Promise<{
+  connection: DynamoDBConnection;
+  stop(): Promise<void>;
+}> {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (endpoint) {
+    return {
+      connection: {
+        endpoint,
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      },
+      stop: async () => undefined,
+    };
+  }
+  const server = await startDynamoDBLocal();
+  return { connection: dynamoDBLocalOptions(server.port), stop: () => server.stop() };
 }
