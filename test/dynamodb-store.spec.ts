@@ -255,6 +255,7 @@ describe('DynamoDBSessionInterface', () => {
       [{ table: 'no spaces' }, 'table (SESSION_DYNAMODB_TABLE)'],
       [{ table: 'ab' }, 'table (SESSION_DYNAMODB_TABLE)'],
       [{ createTable: 'yes' as unknown as boolean }, 'createTable (SESSION_CREATE_TABLE)'],
+      [{ keyPrefix: 'p'.repeat(2048 - 42) }, 'keyPrefix (SESSION_KEY_PREFIX)'],
     ];
     for (const [options, name] of cases) {
       expect(build(options)).toThrow(SessionConfigError);

@@ -1,10 +1,13 @@
 import { hasMethods } from '../has-methods';
 import { SessionConfigError } from '../session.errors';
 import type { DynamoDBSessionOptions } from '../session-options.interface';
+import { resolveSessionSettings } from '../session-settings';
 import { requireDynamoDBPackage, type DynamoDBClientLike } from '../stores/dynamodb.store';
 import { DynamoDBSessionInterface } from './dynamodb-session.interface';
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/** DynamoDB's limit on a partition key value. */
+const MAX_KEY_BYTES = 2048;
 
 function optionalString(key: string, value: unknown, expected: string): string | undefined {
   if (value !== undefined && (typeof value !== 'string' || value === '')) {
@@ -72,6 +75,14 @@ export function buildDynamoDBSessionInterface(
     throw new SessionConfigError(
       'createTable (SESSION_CREATE_TABLE)',
       `expected true or false, got ${JSON.stringify(createTable)}`,
+    );
+  }
+  const settings = resolveSessionSettings(options);
+  const idChars = Math.ceil((settings.idLength * 4) / 3);
+  if (Buffer.byteLength(settings.keyPrefix) + idChars > MAX_KEY_BYTES) {
+    throw new SessionConfigError(
+      'keyPrefix (SESSION_KEY_PREFIX)',
+      `with ${idChars}-character ids, DynamoDB keys would exceed ${MAX_KEY_BYTES} bytes`,
     );
   }
   // Needed even with your client: the store builds its commands with the package.
