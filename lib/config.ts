@@ -3,6 +3,7 @@ import {
   SESSION_TYPES,
   type CommonSessionOptions,
   type DatastoreSessionOptions,
+  type DynamoDBSessionOptions,
   type ElasticsearchSessionOptions,
   type MemcachedSessionOptions,
   type MongoDBSessionOptions,
@@ -257,7 +258,8 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
     case 'dynamodb':
       return defined({
         type,
-        client: client(read, 'SESSION_DYNAMODB'),
+        // Its shape is checked when the store is built.
+        client: client(read, 'SESSION_DYNAMODB') as DynamoDBSessionOptions['client'],
         region: str(read, 'SESSION_DYNAMODB_REGION'),
         endpoint: str(read, 'SESSION_DYNAMODB_ENDPOINT'),
         accessKeyId: str(read, 'SESSION_DYNAMODB_KEY_ID'),

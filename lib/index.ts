@@ -69,3 +69,10 @@ export {
   type MongoDBSessionDocument,
   type MongoDBStoredDocument,
 } from './stores/mongodb.store';
+export { DynamoDBSessionInterface } from './interfaces/dynamodb-session.interface';
+export {
+  DynamoDBStore,
+  DYNAMODB_MAX_ITEM_BYTES,
+  type DynamoDBStoreOptions,
+  type DynamoDBClientLike,
+} from './stores/dynamodb.store';

@@ -1,6 +1,7 @@
 import type { ModuleRef } from '@nestjs/core';
 import { hasMethods } from './has-methods';
 import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
+import { buildDynamoDBSessionInterface } from './interfaces/dynamodb-session.builder';
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
@@ -16,6 +17,7 @@ import {
   type CustomInterfaceSessionOptions,
   type CustomStoreSessionOptions,
   type DatastoreSessionOptions,
+  type DynamoDBSessionOptions,
   type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
   type MemcachedSessionOptions,
@@ -109,6 +111,7 @@ const builders: Partial<Record<SessionType, Builder>> = {
   elasticsearch: (options) =>
     buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
+  dynamodb: (options) => buildDynamoDBSessionInterface(options as DynamoDBSessionOptions),
   redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
   memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
   mongodb: (options) => buildMongoDBSessionInterface(options as MongoDBSessionOptions),

@@ -3,6 +3,7 @@ import type { SessionSerializer } from './serializer';
 import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
+import type { DynamoDBClientLike } from './stores/dynamodb.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
 import type { MemcachedSessionClient } from './stores/memcached.store';
 import type { MongoDBConnectionLike } from './stores/mongodb.store';
@@ -171,7 +172,7 @@ export interface PeeweeSessionOptions extends CommonSessionOptions, SqlSessionTa
 export interface DynamoDBSessionOptions extends CommonSessionOptions {
   type: 'dynamodb';
   /** `SESSION_DYNAMODB`: a `DynamoDBClient` you own. */
-  client?: object;
+  client?: DynamoDBClientLike;
   /** `SESSION_DYNAMODB_REGION` */
   region?: string;
   /** `SESSION_DYNAMODB_ENDPOINT`, e.g. a DynamoDB Local URL. */

@@ -1,0 +1,72 @@
+import { Controller, Get, Module, Query, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Session, SessionModule, type ServerSideSession } from '../lib';
+import { describeSessionE2E } from './session-e2e';
+import { setCookies } from './utils/cookies';
+import { useDynamoDB, type DynamoDBConnection } from './utils/dynamodb-local';
+import { createApp, PLATFORMS } from './utils/platforms';
+
+let dynamo: Awaited<ReturnType<typeof useDynamoDB>>;
+
+beforeAll(async () => {
+  dynamo = await useDynamoDB();
+}, 90_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+describeSessionE2E('dynamodb', () => ({
+  type: 'dynamodb',
+  ...dynamo.connection,
+  table: 'E2ESessions',
+}));
+
+@Controller()
+class BlobController {
+  @Get('blob')
+  blob(@Session() session: ServerSideSession, @Query('kb') kb: string) {
+    session.set('blob', 'x'.repeat(Number(kb) * 1024));
+    return { sid: session.sid };
+  }
+}
+
+@Module({})
+class BlobModule {
+  static with(connection: DynamoDBConnection) {
+    return {
+      module: BlobModule,
+      imports: [
+        SessionModule.forRoot({
+          type: 'dynamodb',
+          ...connection,
+          table: 'E2ESessions',
+          maxSize: 1024 * 1024,
+        }),
+      ],
+      controllers: [BlobController],
+    };
+  }
+}
+
+describe.each(PLATFORMS)('dynamodb limits over %s', (platform) => {
+  let app: INestApplication;
+  beforeEach(async () => {
+    app = await createApp(platform, BlobModule.with(dynamo.connection));
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('saves a session just under the 400 KB item limit', async () => {
+    await request(app.getHttpServer()).get('/blob?kb=390').expect(200);
+  });
+
+  it('answers a session above the 400 KB item limit with a clear error and no cookie', async () => {
+    const res = await request(app.getHttpServer()).get('/blob?kb=410').expect(500);
+    expect(res.body.message).toMatch(
+      /^Session data is \d+ bytes, above the limit of 409\d{3} bytes; it was not saved$/,
+    );
+    expect(setCookies(res.headers)).toEqual([]);
+  });
+});
