@@ -4,6 +4,7 @@ import {
   type CommonSessionOptions,
   type DatastoreSessionOptions,
   type ElasticsearchSessionOptions,
+  type FirestoreSessionOptions,
   type MemcachedSessionOptions,
   type RedisSessionOptions,
   type SameSiteOption,
@@ -283,7 +284,7 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
     case 'firestore':
       return defined({
         type,
-        client: client(read, 'SESSION_FIRESTORE'),
+        client: client(read, 'SESSION_FIRESTORE') as FirestoreSessionOptions['client'],
         projectId: str(read, 'GCLOUD_APP_PROJECT_ID'),
         collection: str(read, 'SESSION_FIRESTORE_COLLECT'),
       });

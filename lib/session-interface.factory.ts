@@ -2,6 +2,7 @@ import type { ModuleRef } from '@nestjs/core';
 import { hasMethods } from './has-methods';
 import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
+import { buildFirestoreSessionInterface } from './interfaces/firestore-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 import { NullSessionInterface } from './interfaces/null-session.interface';
@@ -17,6 +18,7 @@ import {
   type DatastoreSessionOptions,
   type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
+  type FirestoreSessionOptions,
   type MemcachedSessionOptions,
   type RedisSessionOptions,
   type PeeweeSessionOptions,
@@ -107,6 +109,7 @@ const builders: Partial<Record<SessionType, Builder>> = {
   elasticsearch: (options) =>
     buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
+  firestore: (options) => buildFirestoreSessionInterface(options as FirestoreSessionOptions),
   redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
   memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
   sqlalchemy: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),

@@ -4,6 +4,7 @@ import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
+import type { FirestoreClientLike } from './stores/firestore.store';
 import type { MemcachedSessionClient } from './stores/memcached.store';
 import type { RedisSessionClient } from './stores/redis.store';
 
@@ -208,7 +209,7 @@ export interface DatastoreSessionOptions extends CommonSessionOptions {
 export interface FirestoreSessionOptions extends CommonSessionOptions {
   type: 'firestore';
   /** `SESSION_FIRESTORE`: a `@google-cloud/firestore` `Firestore` you own. */
-  client?: object;
+  client?: FirestoreClientLike;
   /** `GCLOUD_APP_PROJECT_ID` */
   projectId?: string;
   /** `SESSION_FIRESTORE_COLLECT`, default `sessions`. */
