@@ -56,7 +56,7 @@ export {
 export { FirestoreSessionInterface } from './interfaces/firestore-session.interface';
 export {
   FirestoreStore,
-  FIRESTORE_FAIL_FAST_CLIENT_CONFIG,
+  FIRESTORE_FAIL_FAST_SETTINGS,
   type FirestoreStoreOptions,
   type FirestoreClientLike,
   type FirestoreCollectionLike,

@@ -1,6 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import { randomBytes } from 'node:crypto';
-import { FIRESTORE_FAIL_FAST_CLIENT_CONFIG } from '../../lib';
+import { FIRESTORE_FAIL_FAST_SETTINGS } from '../../lib';
 
 /** The project every Firestore test uses on the emulator (any id works there). */
 export const FIRESTORE_TEST_PROJECT = process.env.FIRESTORE_PROJECT_ID ?? 'session-tests';
@@ -11,7 +11,7 @@ export function firestoreClient(host: string): Firestore {
     projectId: FIRESTORE_TEST_PROJECT,
     host,
     ssl: false,
-    clientConfig: FIRESTORE_FAIL_FAST_CLIENT_CONFIG,
+    ...FIRESTORE_FAIL_FAST_SETTINGS,
   });
 }
 
