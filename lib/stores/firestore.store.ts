@@ -97,6 +97,9 @@ const METHODS = ['BatchGetDocuments', 'RunQuery', 'BeginTransaction', 'Commit', 
 export const FIRESTORE_FAIL_FAST_SETTINGS = {
   /** Streams (reads, queries) retry by `clientConfig` below, which says never. */
   gaxServerStreamingRetries: true,
+  /** A server that is back is reached within a second (gRPC waits up to 2 minutes by default). */
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
   clientConfig: {
     interfaces: {
       'google.firestore.v1.Firestore': {
@@ -169,6 +172,8 @@ export class FirestoreStore implements SessionStore {
   private readonly projectId?: string;
   private readonly ownsClient: boolean;
   private client?: Promise<FirestoreClientLike>;
+  /** Calls still running, maybe abandoned by the module's `storeTimeout`: `close()` waits for them. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(options: FirestoreStoreOptions = {}) {
     this.collection = options.collection ?? 'sessions';
@@ -177,7 +182,36 @@ export class FirestoreStore implements SessionStore {
     if (options.client) this.client = Promise.resolve(options.client);
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.track(this.load(key));
+  }
+
+  set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    return this.track(this.save(key, value, ttlMs));
+  }
+
+  delete(key: string): Promise<void> {
+    return this.track(this.remove(key));
+  }
+
+  touch(key: string, ttlMs: number): Promise<void> {
+    return this.track(this.refresh(key, ttlMs));
+  }
+
+  deleteExpired(): Promise<number> {
+    return this.track(this.sweep());
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient || !this.client) return;
+    // The client rejects calls once terminated, even retries of calls it accepted before.
+    await Promise.allSettled(this.pending);
+    const client = await this.client.catch(() => undefined);
+    this.client = undefined;
+    await client?.terminate();
+  }
+
+  private async load(key: string): Promise<Uint8Array | undefined> {
     const client = await this.ready();
     const ref = this.ref(client, key);
     const snapshot = await ref.get();
@@ -197,7 +231,7 @@ export class FirestoreStore implements SessionStore {
     return found.data;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  private async save(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
     const limit = maxValueBytes(this.collection, firestoreDocumentId(key));
     if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
     const client = await this.ready();
@@ -208,13 +242,13 @@ export class FirestoreStore implements SessionStore {
     );
   }
 
-  async delete(key: string): Promise<void> {
+  private async remove(key: string): Promise<void> {
     const client = await this.ready();
     const ref = this.ref(client, key);
     await this.write(client, (transaction) => transaction.delete(ref));
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  private async refresh(key: string, ttlMs: number): Promise<void> {
     const client = await this.ready();
     const ref = this.ref(client, key);
     try {
@@ -232,7 +266,7 @@ export class FirestoreStore implements SessionStore {
     }
   }
 
-  async deleteExpired(): Promise<number> {
+  private async sweep(): Promise<number> {
     const client = await this.ready();
     let removed = 0;
     for (let batch = 0; batch < MAX_DELETE_BATCHES; batch++) {
@@ -253,11 +287,11 @@ export class FirestoreStore implements SessionStore {
     return removed;
   }
 
-  async close(): Promise<void> {
-    if (!this.ownsClient || !this.client) return;
-    const client = await this.client.catch(() => undefined);
-    this.client = undefined;
-    await client?.terminate();
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.pending.add(call);
+    const settled = () => this.pending.delete(call);
+    call.then(settled, settled);
+    return call;
   }
 
   private ref(client: FirestoreClientLike, key: string): FirestoreDocumentRefLike {
