@@ -33,6 +33,7 @@ describe('backend client packages are loaded only when their store is chosen', (
     ['memjs', { type: 'memcached', servers: '127.0.0.1:1' }],
     ['@elastic/elasticsearch', { type: 'elasticsearch' }],
     ['@google-cloud/datastore', { type: 'datastore' }],
+    ['@google-cloud/firestore', { type: 'firestore' }],
   ])(
     'without %s, startup fails naming SESSION_TYPE and the install command',
     async (pkg, options) => {

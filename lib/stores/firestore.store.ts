@@ -137,7 +137,9 @@ function maxValueBytes(collection: string, id: string): number {
   return MAX_DOCUMENT_BYTES - 32 - nameSize - stringSize('data') - stringSize('expiresAt') - 8;
 }
 
-function liveData(snapshot: FirestoreSnapshotLike): { data: Buffer; expiresAt: number } | undefined {
+function liveData(
+  snapshot: FirestoreSnapshotLike,
+): { data: Buffer; expiresAt: number } | undefined {
   if (!snapshot.exists) return undefined;
   const data = snapshot.get('data');
   const expiresAt = snapshot.get('expiresAt') as Partial<FirestoreTimestampLike> | undefined;

@@ -15,8 +15,7 @@ export function firestoreClient(host: string): Firestore {
   });
 }
 
-export const uniqueCollection = (prefix: string) =>
-  `${prefix}_${randomBytes(6).toString('hex')}`;
+export const uniqueCollection = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 /** Removes every document of `collection` (the emulator keeps no indexes to drop). */
 export async function emptyCollection(client: Firestore, collection: string): Promise<void> {
