@@ -249,6 +249,20 @@ describe('FirestoreStore clients', () => {
     }
   }, 30_000);
 
+  it('fails fast on writes with a client of yours given FIRESTORE_FAIL_FAST_SETTINGS', async () => {
+    const down = firestoreClient(`127.0.0.1:${await freePort()}`);
+    const store = new FirestoreStore({ client: down });
+    try {
+      const started = Date.now();
+      await expect(store.set('session:x', Buffer.from('v'), 60_000)).rejects.toThrow(
+        /UNAVAILABLE|ECONNREFUSED/,
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await down.terminate();
+    }
+  });
+
   it('close waits for a call the module gave up on before terminating its client', async () => {
     process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${await freePort()}`;
     const terminate = jest.spyOn(Firestore.prototype, 'terminate');
