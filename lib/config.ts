@@ -5,6 +5,7 @@ import {
   type DatastoreSessionOptions,
   type DynamoDBSessionOptions,
   type ElasticsearchSessionOptions,
+  type FirestoreSessionOptions,
   type MemcachedSessionOptions,
   type MongoDBSessionOptions,
   type RedisSessionOptions,
@@ -287,7 +288,7 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
     case 'firestore':
       return defined({
         type,
-        client: client(read, 'SESSION_FIRESTORE'),
+        client: client(read, 'SESSION_FIRESTORE') as FirestoreSessionOptions['client'],
         projectId: str(read, 'GCLOUD_APP_PROJECT_ID'),
         collection: str(read, 'SESSION_FIRESTORE_COLLECT'),
       });

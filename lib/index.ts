@@ -53,6 +53,21 @@ export {
   type DatastoreTransactionLike,
   type DatastoreSessionEntity,
 } from './stores/datastore.store';
+export { FirestoreSessionInterface } from './interfaces/firestore-session.interface';
+export {
+  FirestoreStore,
+  FIRESTORE_FAIL_FAST_SETTINGS,
+  type FirestoreStoreOptions,
+  type FirestoreClientLike,
+  type FirestoreCollectionLike,
+  type FirestoreDocumentRefLike,
+  type FirestoreQueryLike,
+  type FirestoreSessionDocument,
+  type FirestoreSnapshotLike,
+  type FirestoreTimestampLike,
+  type FirestoreTransactionLike,
+} from './stores/firestore.store';
+export { firestoreDocumentId } from './stores/firestore-document-id';
 export { RedisStore, type RedisSessionClient, type RedisStoreOptions } from './stores/redis.store';
 export {
   MemcachedStore,

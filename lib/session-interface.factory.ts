@@ -3,6 +3,7 @@ import { hasMethods } from './has-methods';
 import { buildDatastoreSessionInterface } from './interfaces/datastore-session.builder';
 import { buildDynamoDBSessionInterface } from './interfaces/dynamodb-session.builder';
 import { buildElasticsearchSessionInterface } from './interfaces/elasticsearch-session.builder';
+import { buildFirestoreSessionInterface } from './interfaces/firestore-session.builder';
 import { FileSystemSessionInterface } from './interfaces/filesystem-session.interface';
 import { MemcachedSessionInterface } from './interfaces/memcached-session.interface';
 import { buildMongoDBSessionInterface } from './interfaces/mongodb-session.builder';
@@ -20,6 +21,7 @@ import {
   type DynamoDBSessionOptions,
   type ElasticsearchSessionOptions,
   type FileSystemSessionOptions,
+  type FirestoreSessionOptions,
   type MemcachedSessionOptions,
   type MongoDBSessionOptions,
   type RedisSessionOptions,
@@ -112,6 +114,7 @@ const builders: Partial<Record<SessionType, Builder>> = {
     buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
   datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
   dynamodb: (options) => buildDynamoDBSessionInterface(options as DynamoDBSessionOptions),
+  firestore: (options) => buildFirestoreSessionInterface(options as FirestoreSessionOptions),
   redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
   memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
   mongodb: (options) => buildMongoDBSessionInterface(options as MongoDBSessionOptions),

@@ -5,6 +5,7 @@ import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
 import type { DynamoDBClientLike } from './stores/dynamodb.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
+import type { FirestoreClientLike } from './stores/firestore.store';
 import type { MemcachedSessionClient } from './stores/memcached.store';
 import type { MongoDBConnectionLike } from './stores/mongodb.store';
 import type { RedisSessionClient } from './stores/redis.store';
@@ -210,7 +211,7 @@ export interface DatastoreSessionOptions extends CommonSessionOptions {
 export interface FirestoreSessionOptions extends CommonSessionOptions {
   type: 'firestore';
   /** `SESSION_FIRESTORE`: a `@google-cloud/firestore` `Firestore` you own. */
-  client?: object;
+  client?: FirestoreClientLike;
   /** `GCLOUD_APP_PROJECT_ID` */
   projectId?: string;
   /** `SESSION_FIRESTORE_COLLECT`, default `sessions`. */

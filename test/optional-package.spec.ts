@@ -35,6 +35,7 @@ describe('backend client packages are loaded only when their store is chosen', (
     ['@google-cloud/datastore', { type: 'datastore' }],
     ['mongoose', { type: 'mongodb', url: 'mongodb://127.0.0.1:1' }],
     ['@aws-sdk/client-dynamodb', { type: 'dynamodb' }],
+    ['@google-cloud/firestore', { type: 'firestore' }],
   ])(
     'without %s, startup fails naming SESSION_TYPE and the install command',
     async (pkg, options) => {
