@@ -1,14 +1,8 @@
 import { Firestore } from '@google-cloud/firestore';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import {
-  FirestoreSessionInterface,
-  SessionConfigError,
-  SessionInterface,
-  sessionOptionsFromConfig,
-  type SessionModuleOptions,
-} from '../lib';
+import { FirestoreSessionInterface, SessionInterface, sessionOptionsFromConfig } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { configApp } from './utils/config-app';
 import { SessionTestModule } from './session/session-test.module';
 import { firestoreEmulatorHost, startFirestoreEmulator } from './utils/firestore-emulator';
 import {
@@ -18,7 +12,6 @@ import {
   uniqueCollection,
 } from './utils/firestore-clients';
 import { sessionCookie } from './utils/cookies';
-import { createApp } from './utils/platforms';
 import type { ServerProcess } from './utils/server-process';
 
 /** Set FIRESTORE_EMULATOR_HOST to run the suite on your emulator instead of the npm one. */
@@ -52,16 +45,11 @@ describeSessionE2E(`firestore (emulator at ${givenHost ?? 'a free port'})`, () =
 );
 
 describe('firestore configuration', () => {
-  let app: INestApplication | undefined;
+  const apps = configApp();
+  const { open } = apps;
   afterEach(async () => {
-    await app?.close();
-    app = undefined;
     jest.restoreAllMocks();
   });
-  const open = async (options: SessionModuleOptions) => {
-    app = await createApp('express', SessionTestModule.with(options));
-    return app;
-  };
 
   it('maps the Flask keys', () => {
     expect(
@@ -90,12 +78,11 @@ describe('firestore configuration', () => {
         SESSION_KEY_PREFIX: 'app1:',
       }),
     );
-    const res = await request(app!.getHttpServer()).get('/count').expect(200);
+    const res = await request(apps.app.getHttpServer()).get('/count').expect(200);
     const doc = await client.collection(collection).doc(`app1:${res.body.sid}`).get();
     expect(JSON.parse((doc.get('data') as Buffer).toString())).toMatchObject({ d: { count: 1 } });
     expect(terminate).not.toHaveBeenCalled();
-    await app!.close();
-    app = undefined;
+    await apps.close();
     expect(terminate).toHaveBeenCalledTimes(1);
     await emptyCollection(client, collection);
   });
@@ -107,9 +94,8 @@ describe('firestore configuration', () => {
         get: (key: string) => ({ SESSION_TYPE: 'firestore', SESSION_FIRESTORE: client })[key],
       }),
     );
-    const res = await request(app!.getHttpServer()).get('/count').expect(200);
-    await app!.close();
-    app = undefined;
+    const res = await request(apps.app.getHttpServer()).get('/count').expect(200);
+    await apps.close();
     expect(terminate).not.toHaveBeenCalled();
     const doc = await client.collection('sessions').doc(`session:${res.body.sid}`).get();
     expect(doc.exists).toBe(true);
@@ -117,8 +103,7 @@ describe('firestore configuration', () => {
   });
 
   it('is selected by SESSION_TYPE=firestore through @nestjs/config', async () => {
-    app = await createApp(
-      'express',
+    const app = await apps.openModule(
       SessionTestModule.fromConfig({
         SESSION_TYPE: 'firestore',
         GCLOUD_APP_PROJECT_ID: FIRESTORE_TEST_PROJECT,
@@ -139,9 +124,7 @@ describe('firestore configuration', () => {
     [{ SESSION_FIRESTORE_COLLECT: '..' }, 'SESSION_FIRESTORE_COLLECT'],
     [{ SESSION_FIRESTORE_COLLECT: 'c'.repeat(1501) }, 'SESSION_FIRESTORE_COLLECT'],
   ])('refuses a bad collection at startup, naming the key (%#)', async (config, key) => {
-    const options = sessionOptionsFromConfig({ SESSION_TYPE: 'firestore', ...config });
-    await expect(open(options)).rejects.toThrow(SessionConfigError);
-    await expect(open(options)).rejects.toThrow(key);
+    await apps.expectRefused({ SESSION_TYPE: 'firestore', ...config }, key);
   });
 
   it('refuses an object that is not a client, naming the key', async () => {
