@@ -3,7 +3,7 @@ import type { SessionSerializer } from './serializer';
 import type { SessionInterface } from './session-interface';
 import type { SessionStore } from './session-store.interface';
 import type { DatastoreClientLike } from './stores/datastore.store';
-import type { DynamoDBClientLike } from './stores/dynamodb.store';
+import type { DynamoDBStoreOptions } from './stores/dynamodb.store';
 import type { ElasticsearchClientLike } from './stores/elasticsearch.store';
 import type { FirestoreClientLike } from './stores/firestore.store';
 import type { MemcachedSessionClient } from './stores/memcached.store';
@@ -170,22 +170,9 @@ export interface PeeweeSessionOptions extends CommonSessionOptions, SqlSessionTa
   url?: string;
 }
 
-export interface DynamoDBSessionOptions extends CommonSessionOptions {
+/** The `SESSION_DYNAMODB*` keys and `SESSION_CREATE_TABLE`, as the store takes them. */
+export interface DynamoDBSessionOptions extends CommonSessionOptions, DynamoDBStoreOptions {
   type: 'dynamodb';
-  /** `SESSION_DYNAMODB`: a `DynamoDBClient` you own. */
-  client?: DynamoDBClientLike;
-  /** `SESSION_DYNAMODB_REGION` */
-  region?: string;
-  /** `SESSION_DYNAMODB_ENDPOINT`, e.g. a DynamoDB Local URL. */
-  endpoint?: string;
-  /** `SESSION_DYNAMODB_KEY_ID` */
-  accessKeyId?: string;
-  /** `SESSION_DYNAMODB_SECRET` */
-  secretAccessKey?: string;
-  /** `SESSION_DYNAMODB_TABLE`, default `Sessions`. */
-  table?: string;
-  /** `SESSION_CREATE_TABLE`: create the table (with TTL) when missing, default `true`. */
-  createTable?: boolean;
 }
 
 export interface ElasticsearchSessionOptions extends CommonSessionOptions {

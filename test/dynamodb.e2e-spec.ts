@@ -1,9 +1,9 @@
-import { Controller, Get, Module, Query, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Session, SessionModule, type ServerSideSession } from '../lib';
+import { BlobModule } from './blob/blob.module';
 import { describeSessionE2E } from './session-e2e';
 import { setCookies } from './utils/cookies';
-import { useDynamoDB, type DynamoDBConnection } from './utils/dynamodb-local';
+import { useDynamoDB } from './utils/dynamodb-local';
 import { createApp, PLATFORMS } from './utils/platforms';
 
 let dynamo: Awaited<ReturnType<typeof useDynamoDB>>;
@@ -22,37 +22,18 @@ describeSessionE2E('dynamodb', () => ({
   table: 'E2ESessions',
 }));
 
-@Controller()
-class BlobController {
-  @Get('blob')
-  blob(@Session() session: ServerSideSession, @Query('kb') kb: string) {
-    session.set('blob', 'x'.repeat(Number(kb) * 1024));
-    return { sid: session.sid };
-  }
-}
-
-@Module({})
-class BlobModule {
-  static with(connection: DynamoDBConnection) {
-    return {
-      module: BlobModule,
-      imports: [
-        SessionModule.forRoot({
-          type: 'dynamodb',
-          ...connection,
-          table: 'E2ESessions',
-          maxSize: 1024 * 1024,
-        }),
-      ],
-      controllers: [BlobController],
-    };
-  }
-}
-
 describe.each(PLATFORMS)('dynamodb limits over %s', (platform) => {
   let app: INestApplication;
   beforeEach(async () => {
-    app = await createApp(platform, BlobModule.with(dynamo.connection));
+    app = await createApp(
+      platform,
+      BlobModule.with({
+        type: 'dynamodb',
+        ...dynamo.connection,
+        table: 'E2ESessions',
+        maxSize: 1024 * 1024,
+      }),
+    );
   });
   afterEach(async () => {
     await app.close();

@@ -1,6 +1,6 @@
-import { Controller, Get, Module, Query, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Session, SessionModule, type ServerSideSession } from '../lib';
+import { BlobModule } from './blob/blob.module';
 import { describeSessionE2E } from './session-e2e';
 import { setCookies, sessionCookie } from './utils/cookies';
 import { memcachedSecondsLeft, startMemcached } from './utils/memcached-server';
@@ -24,30 +24,13 @@ describeSessionE2E(
   { shortLifetimeMs: 2000 },
 );
 
-@Controller()
-class BlobController {
-  @Get('blob')
-  blob(@Session() session: ServerSideSession, @Query('kb') kb: string) {
-    session.set('blob', 'x'.repeat(Number(kb) * 1024));
-    return { sid: session.sid };
-  }
-}
-
-@Module({})
-class BlobModule {
-  static with(port: number) {
-    return {
-      module: BlobModule,
-      imports: [SessionModule.forRoot({ type: 'memcached', servers: `127.0.0.1:${port}` })],
-      controllers: [BlobController],
-    };
-  }
-}
-
 describe.each(PLATFORMS)('memcached limits over %s', (platform) => {
   let app: INestApplication;
   beforeEach(async () => {
-    app = await createApp(platform, BlobModule.with(server.port));
+    app = await createApp(
+      platform,
+      BlobModule.with({ type: 'memcached', servers: `127.0.0.1:${server.port}` }),
+    );
   });
   afterEach(async () => {
     await app.close();

@@ -13,7 +13,7 @@ export interface DynamoDBClientLike {
 }
 
 export interface DynamoDBStoreOptions {
-  /** A client you own (left open by `close()`); without it the store builds one from the options below. */
+  /** `SESSION_DYNAMODB`: a client you own (left open by `close()`); without it the store builds one from the options below. */
   client?: DynamoDBClientLike;
   /** `SESSION_DYNAMODB_REGION`; without it the SDK's default (`AWS_REGION`, profile…). */
   region?: string;
