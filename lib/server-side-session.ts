@@ -7,6 +7,8 @@ export interface SessionState {
   isNew: boolean;
   /** The signed cookie value the request arrived with, when it can be sent back as is. */
   cookieValue?: string;
+  /** The store already moved the expiry while loading (`getAndTouch`): no refresh needed. */
+  touched?: boolean;
   /** Serialized form as loaded, to tell whether anything changed. */
   loaded?: Uint8Array;
   /** Ids whose stored entries must be deleted when saved (after regenerate or destroy). */

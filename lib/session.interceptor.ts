@@ -6,14 +6,16 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, concatMap, from, map, mergeMap, throwError, type Observable } from 'rxjs';
+import { catchError, concatMap, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { SessionRequest, SessionResponse } from './http-adapter';
 import { openedSession, SessionInterface } from './session-interface';
 import { SESSION_PARAM_METADATA } from './session.constants';
 
 /**
  * Opens the session before handlers that take `@Session()`, and saves any
- * opened session after the handler, also when it throws.
+ * opened session after the handler, also when it throws. `@Session()` and
+ * `@UseSession()` add it to their handlers; it is not global, because any
+ * interceptor at all costs every route a good part of its time.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -47,7 +49,11 @@ export class SessionInterceptor implements NestInterceptor {
       catchError((error: unknown) =>
         from(this.saveAfterError(request, response)).pipe(mergeMap(() => throwError(() => error))),
       ),
-      concatMap((value) => from(this.save(request, response)).pipe(map(() => value))),
+      concatMap((value) => {
+        const session = openedSession(request);
+        if (!session) return of(value);
+        return from(this.sessions.save(session, response).then(() => value));
+      }),
     );
   }
 
