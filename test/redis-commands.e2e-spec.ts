@@ -21,13 +21,16 @@ const marker = `${keyPrefix}marker`;
 
 let monitor: Awaited<ReturnType<Redis['monitor']>>;
 let probe: Redis;
+let monitorBase: Redis;
 let seen: string[][] = [];
 
 beforeAll(async () => {
   await requireStandaloneRedis();
   probe = new Redis(STANDALONE_REDIS);
   await ready(probe);
-  monitor = await new Redis(STANDALONE_REDIS).monitor();
+  // monitor() opens a connection of its own next to the one it is called on.
+  monitorBase = new Redis(STANDALONE_REDIS);
+  monitor = await monitorBase.monitor();
   monitor.on('monitor', (_time: string, args: string[]) => {
     if (typeof args[1] === 'string' && args[1].startsWith(keyPrefix))
       seen.push([args[0].toLowerCase(), ...args.slice(1)]);
@@ -36,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   monitor?.disconnect();
+  monitorBase?.disconnect();
   probe?.disconnect();
   await deleteKeys(keyPrefix);
 });
