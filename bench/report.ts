@@ -39,15 +39,48 @@ export function summarize(c: BenchCase, runs: CaseResult['runs']): CaseResult {
 }
 
 const RATIOS: { name: string; ours: string; other: string; target?: number }[] = [
-  { name: '/read ÷ express-session', ours: 'nest-redis /read', other: 'express-session /read', target: 1.25 },
-  { name: '/write ÷ express-session', ours: 'nest-redis /write', other: 'express-session /write', target: 1.25 },
+  {
+    name: '/read ÷ express-session',
+    ours: 'nest-redis /read',
+    other: 'express-session /read',
+    target: 1.25,
+  },
+  {
+    name: '/write ÷ express-session',
+    ours: 'nest-redis /write',
+    other: 'express-session /write',
+    target: 1.25,
+  },
   { name: '/new ÷ express-session', ours: 'nest-redis /new', other: 'express-session /new' },
   { name: '/plain ÷ express-session', ours: 'nest-redis /plain', other: 'express-session /plain' },
-  { name: '/read ÷ raw GET floor', ours: 'nest-redis /read', other: 'floor /raw-get', target: 0.85 },
-  { name: '/write ÷ raw GET+SET floor', ours: 'nest-redis /write', other: 'floor /raw-getset', target: 0.85 },
-  { name: '/plain with module ÷ without', ours: 'nest-redis /plain', other: 'nest-none /plain', target: 0.97 },
-  { name: 'Fastify /read ÷ express-session', ours: 'nest-fastify-redis /read', other: 'express-session /read' },
-  { name: 'Fastify /write ÷ express-session', ours: 'nest-fastify-redis /write', other: 'express-session /write' },
+  {
+    name: '/read ÷ raw GET floor',
+    ours: 'nest-redis /read',
+    other: 'floor /raw-get',
+    target: 0.85,
+  },
+  {
+    name: '/write ÷ raw GET+SET floor',
+    ours: 'nest-redis /write',
+    other: 'floor /raw-getset',
+    target: 0.85,
+  },
+  {
+    name: '/plain with module ÷ without',
+    ours: 'nest-redis /plain',
+    other: 'nest-none /plain',
+    target: 0.97,
+  },
+  {
+    name: 'Fastify /read ÷ express-session',
+    ours: 'nest-fastify-redis /read',
+    other: 'express-session /read',
+  },
+  {
+    name: 'Fastify /write ÷ express-session',
+    ours: 'nest-fastify-redis /write',
+    other: 'express-session /write',
+  },
 ];
 
 /** Ours ÷ the other: req/s as is, CPU µs/req inverted so that above 1 means better for both. */
@@ -59,7 +92,15 @@ export function ratios(results: CaseResult[]): Ratio[] {
     if (!a || !b) return [];
     const reqPerSec = a.reqPerSec / b.reqPerSec;
     const cpu = b.cpuUsPerReq / a.cpuUsPerReq;
-    return [{ name, reqPerSec, cpu, target, met: target === undefined ? undefined : Math.min(reqPerSec, cpu) >= target }];
+    return [
+      {
+        name,
+        reqPerSec,
+        cpu,
+        target,
+        met: target === undefined ? undefined : Math.min(reqPerSec, cpu) >= target,
+      },
+    ];
   });
 }
 
@@ -74,10 +115,15 @@ export function formatTable(results: CaseResult[], rows: Ratio[]): string {
     lines.push(
       `${pad(r.case, 32)} ${pad(r.reqPerSec.toFixed(0), 9, true)} ${pad(r.p99Ms.toFixed(1), 7, true)} ${pad(r.cpuUsPerReq.toFixed(0), 11, true)}`,
     );
-  lines.push('', `${pad('ratio (ours ÷ other)', 34)} ${pad('req/s', 6, true)} ${pad('CPU', 6, true)}  target`);
+  lines.push(
+    '',
+    `${pad('ratio (ours ÷ other)', 34)} ${pad('req/s', 6, true)} ${pad('CPU', 6, true)}  target`,
+  );
   for (const r of rows) {
     const target = r.target === undefined ? '' : `≥ ${r.target} ${r.met ? 'met' : 'NOT met'}`;
-    lines.push(`${pad(r.name, 34)} ${pad(r.reqPerSec.toFixed(2), 6, true)} ${pad(r.cpu.toFixed(2), 6, true)}  ${target}`);
+    lines.push(
+      `${pad(r.name, 34)} ${pad(r.reqPerSec.toFixed(2), 6, true)} ${pad(r.cpu.toFixed(2), 6, true)}  ${target}`,
+    );
   }
   return lines.join('\n');
 }

@@ -12,7 +12,7 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../test/utils/server-process';
 import { APPS, CASES, caseName, type BenchApp } from './cases';
@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   const running = new Map<string, Running>();
   try {
     const all = await Promise.allSettled(apps.map((app) => startApp(app, runId, dir)));
-    for (const result of all) if (result.status === 'fulfilled') running.set(result.value.app.id, result.value);
+    for (const result of all)
+      if (result.status === 'fulfilled') running.set(result.value.app.id, result.value);
     const failed = all.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     const runCase = async (c: (typeof cases)[number], load: LoadSettings) => {
@@ -99,7 +100,11 @@ async function main(): Promise<void> {
       );
       const cpu = processCpuMicros(pid) - before;
       if (result.failures) throw new Error(`${caseName(c)}: ${result.failures} failed requests`);
-      return { reqPerSec: result.reqPerSec, p99Ms: result.p99Ms, cpuUsPerReq: cpu / result.requests };
+      return {
+        reqPerSec: result.reqPerSec,
+        p99Ms: result.p99Ms,
+        cpuUsPerReq: cpu / result.requests,
+      };
     };
     for (const c of cases) await runCase(c, warmup);
     const runs = new Map(cases.map((c) => [c, [] as CaseResult['runs']]));
@@ -107,7 +112,9 @@ async function main(): Promise<void> {
       for (const c of cases) {
         const run = await runCase(c, settings);
         runs.get(c)!.push(run);
-        console.log(`round ${round} ${caseName(c)}: ${run.reqPerSec.toFixed(0)} req/s, ${run.cpuUsPerReq.toFixed(0)} µs/req`);
+        console.log(
+          `round ${round} ${caseName(c)}: ${run.reqPerSec.toFixed(0)} req/s, ${run.cpuUsPerReq.toFixed(0)} µs/req`,
+        );
       }
     }
     const results = cases.map((c) => summarize(c, runs.get(c)!));
@@ -119,7 +126,12 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       node: process.version,
       command: 'npm run bench',
-      settings: { ...settings, warmupS: warmup.durationS, rounds, cpus: require('node:os').cpus().length },
+      settings: {
+        ...settings,
+        warmupS: warmup.durationS,
+        rounds,
+        cpus: cpus().length,
+      },
       apps: apps.map(({ id, label }) => ({ id, label })),
       results,
       ratios: rows,

@@ -7,7 +7,10 @@ export function fetchSessionCookie(port: number, route: string): Promise<string>
       res.resume();
       const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
       if (res.statusCode === 200 && cookie) resolve(cookie);
-      else reject(new Error(`GET ${route} on port ${port} answered ${res.statusCode} without a cookie`));
+      else
+        reject(
+          new Error(`GET ${route} on port ${port} answered ${res.statusCode} without a cookie`),
+        );
     }).on('error', reject);
   });
 }

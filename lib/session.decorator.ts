@@ -1,8 +1,4 @@
-import {
-  createParamDecorator,
-  UseInterceptors,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { openedSession } from './session-interface';
 import { SessionInterceptor } from './session.interceptor';

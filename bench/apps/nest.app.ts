@@ -8,7 +8,12 @@ import 'reflect-metadata';
 import { Controller, Get, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Session, SessionModule, type ServerSideSession, type SessionModuleOptions } from '../../lib';
+import {
+  Session,
+  SessionModule,
+  type ServerSideSession,
+  type SessionModuleOptions,
+} from '../../lib';
 import { benchEnv, closeOnSignal, type BenchEnv } from './bench-env';
 
 type Counter = ServerSideSession<{ n: number; user: string }>;
