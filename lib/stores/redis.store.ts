@@ -153,6 +153,8 @@ export async function createRedisClient(
     socketTimeout: timeoutMs,
     disconnectTimeout: 500,
     retryStrategy: (attempt: number) => Math.min(attempt * 50, REDIS_MAX_RECONNECT_DELAY_MS),
+    // Commands of concurrent requests issued in the same tick go out in one write.
+    enableAutoPipelining: true,
   };
   const client = options.url
     ? new ioredis.Redis(options.url, settings)
