@@ -106,7 +106,14 @@ export class ServerSideSessionInterface extends SessionInterface {
     const bytes = session.serialize();
     const modified =
       state.forceModified || !state.loaded || !Buffer.from(state.loaded).equals(bytes);
-    if (!modified && !this.shouldSetCookie(session)) return;
+    state.knownModified = modified;
+    let setCookie: boolean;
+    try {
+      setCookie = modified || this.shouldSetCookie(session);
+    } finally {
+      state.knownModified = undefined;
+    }
+    if (!setCookie) return;
     if (modified) {
       this.checkSize(bytes.byteLength);
       await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));

@@ -70,10 +70,12 @@ async function main(): Promise<void> {
   const env = benchEnv();
   const store = process.env.BENCH_STORE ?? 'redis';
   const module = BenchModule.with(store, env);
+  // The Express apps it is compared with parse no bodies either (all routes are GETs).
+  const options = { logger: ['error' as const], bodyParser: false };
   const app: INestApplication =
     process.env.BENCH_PLATFORM === 'fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), { logger: ['error'] })
-      : await NestFactory.create(module, { logger: ['error'] });
+      ? await NestFactory.create(module, new FastifyAdapter(), options)
+      : await NestFactory.create(module, options);
   closeOnSignal(() => app.close());
   await app.listen(env.port, '127.0.0.1');
 }
