@@ -1,6 +1,6 @@
 export { SessionModule } from './session.module';
 export { SESSION_MODULE_OPTIONS } from './session.module-definition';
-export { Session } from './session.decorator';
+export { Session, UseSession } from './session.decorator';
 export { SessionInterceptor } from './session.interceptor';
 export { ServerSideSession, NullSession } from './server-side-session';
 export { SessionInterface } from './session-interface';

@@ -43,6 +43,8 @@ export class ServerSideSessionInterface extends SessionInterface {
   private readonly idPattern: RegExp;
   private readonly attributes: CookieAttributes;
   private saves = 0;
+  /** Permanent sessions refreshed on every request: what `getAndTouch` is for. */
+  private readonly refreshes: boolean;
 
   /**
    * @param store where the bytes live
@@ -58,17 +60,23 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (this.settings.useSigner) this.signer = new Signer(this.settings.secrets);
     this.idPattern = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((this.settings.idLength * 4) / 3)}}$`);
     this.attributes = this.settings.cookie;
+    this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
   }
 
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
     const cookie = this.readCookie(request);
     if (!cookie) return this.newSession();
     const key = this.settings.keyPrefix + cookie.sid;
-    const bytes = await this.call('get', () => this.store.get(key));
+    // A session that will be refreshed after the request anyway is read and refreshed at once.
+    const touch = this.refreshes && this.store.getAndTouch !== undefined;
+    const bytes = touch
+      ? await this.call('get', () => this.store.getAndTouch!(key, this.settings.lifetime))
+      : await this.call('get', () => this.store.get(key));
     if (!bytes) return this.newSession();
     const stored = this.decode(bytes, key);
     if (!stored) return this.newSession();
     const state = this.state(cookie.sid, false);
+    state.touched = touch;
     state.loaded = bytes;
     state.cookieSent = true;
     state.cookieValue = cookie.value;
@@ -98,12 +106,21 @@ export class ServerSideSessionInterface extends SessionInterface {
     const bytes = session.serialize();
     const modified =
       state.forceModified || !state.loaded || !Buffer.from(state.loaded).equals(bytes);
-    if (!modified && !this.shouldSetCookie(session)) return;
+    state.knownModified = modified;
+    let setCookie: boolean;
+    try {
+      setCookie = modified || this.shouldSetCookie(session);
+    } finally {
+      state.knownModified = undefined;
+    }
+    if (!setCookie) return;
     if (modified) {
       this.checkSize(bytes.byteLength);
       await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
       // Only once the data is safe under its new id: a failed save keeps the old session.
       await this.deleteDeadIds(state);
+    } else if (state.touched) {
+      // Refreshed by getAndTouch when it was loaded; only the cookie is sent again.
     } else if (this.store.touch) {
       await this.call('touch', () => this.store.touch!(key, this.settings.lifetime));
     } else {

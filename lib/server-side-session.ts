@@ -7,6 +7,10 @@ export interface SessionState {
   isNew: boolean;
   /** The signed cookie value the request arrived with, when it can be sent back as is. */
   cookieValue?: string;
+  /** The store already moved the expiry while loading (`getAndTouch`): no refresh needed. */
+  touched?: boolean;
+  /** Set by the interface while it saves, so `modified` is not serialized a second time. */
+  knownModified?: boolean;
   /** Serialized form as loaded, to tell whether anything changed. */
   loaded?: Uint8Array;
   /** Ids whose stored entries must be deleted when saved (after regenerate or destroy). */
@@ -75,6 +79,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
   get modified(): boolean {
     const state = this[SESSION_STATE];
     if (state.forceModified) return true;
+    if (state.knownModified !== undefined) return state.knownModified;
     if (!state.loaded) return this.size > 0 || state.deadIds.length > 0;
     return !Buffer.from(state.loaded).equals(this.serialize());
   }

@@ -23,6 +23,13 @@ export interface SessionStore {
    * its value. Without it, a refresh rewrites the value with `set`.
    */
   touch?(key: string, ttlMs: number): Promise<void>;
+  /**
+   * Reads the entry and moves its expiry to `ttlMs` from now, in one round trip
+   * (Redis `GETEX key PX ttl`). Used instead of `get` when the session would be
+   * refreshed after the request anyway (`refreshEachRequest` with permanent
+   * sessions), so an unmodified session costs one store call instead of two.
+   */
+  getAndTouch?(key: string, ttlMs: number): Promise<Uint8Array | undefined>;
   /** Removes expired entries; returns how many were removed when known. */
   deleteExpired?(): Promise<number | void>;
   /** Releases what the store opened itself (never a client it was given). */

@@ -6,14 +6,16 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { catchError, concatMap, from, map, mergeMap, throwError, type Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { SessionRequest, SessionResponse } from './http-adapter';
 import { openedSession, SessionInterface } from './session-interface';
 import { SESSION_PARAM_METADATA } from './session.constants';
 
 /**
  * Opens the session before handlers that take `@Session()`, and saves any
- * opened session after the handler, also when it throws.
+ * opened session after the handler, also when it throws. `@Session()` and
+ * `@UseSession()` add it to their handlers; it is not global, because any
+ * interceptor at all costs every route a good part of its time.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -35,20 +37,38 @@ export class SessionInterceptor implements NestInterceptor {
       SESSION_PARAM_METADATA,
       context.getHandler(),
     );
-    const handled = wanted
-      ? from(this.sessions.open(request)).pipe(
-          mergeMap((session) => {
-            this.sessions.bind(session, response);
-            return next.handle();
-          }),
-        )
-      : next.handle();
-    return handled.pipe(
-      catchError((error: unknown) =>
-        from(this.saveAfterError(request, response)).pipe(mergeMap(() => throwError(() => error))),
-      ),
-      concatMap((value) => from(this.save(request, response)).pipe(map(() => value))),
-    );
+    // One hand-written Observable instead of an operator chain: this runs on every session request.
+    return new Observable<unknown>((subscriber) => {
+      let inner: Subscription | undefined;
+      // Values are saved and passed on in order, each after the save before it (like concatMap).
+      let chain: Promise<unknown> = wanted
+        ? this.sessions.open(request).then((session) => this.sessions.bind(session, response))
+        : Promise.resolve();
+      const fail = (error: unknown) =>
+        this.saveAfterError(request, response).then(() => subscriber.error(error));
+      chain = chain
+        .then(() => {
+          if (subscriber.closed) return;
+          inner = next.handle().subscribe({
+            next: (value) => {
+              chain = chain
+                .then(() => this.save(request, response))
+                .then(
+                  () => subscriber.next(value),
+                  (error: unknown) => subscriber.error(error),
+                );
+            },
+            error: (error: unknown) => {
+              chain = chain.then(() => fail(error));
+            },
+            complete: () => {
+              chain = chain.then(() => subscriber.complete());
+            },
+          });
+        })
+        .catch(fail);
+      return () => inner?.unsubscribe();
+    });
   }
 
   private async save(request: SessionRequest, response: SessionResponse): Promise<void> {

@@ -1,9 +1,8 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_INTERCEPTOR, ModuleRef } from '@nestjs/core';
+import { ModuleRef } from '@nestjs/core';
 import { ServerSideSessionInterface } from './server-side-session-interface';
 import { SessionInterface } from './session-interface';
 import { createSessionInterface } from './session-interface.factory';
-import { SessionInterceptor } from './session.interceptor';
 import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition';
 import type { SessionModuleOptions } from './session-options.interface';
 import { SessionStore } from './session-store.interface';
@@ -26,7 +25,6 @@ import { SessionStore } from './session-store.interface';
         sessions instanceof ServerSideSessionInterface ? sessions.store : null,
       inject: [SessionInterface],
     },
-    { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
   ],
   exports: [SessionInterface, SessionStore],
 })

@@ -2,6 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const SEPARATOR = '.';
 const SALT = 'nestjs-server-session';
+/** Verified cookie values remembered, so a returning cookie costs no HMAC; cleared when full. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+interface Verified {
+  value: string;
+  current: boolean;
+}
 
 /**
  * Signs session ids with HMAC-SHA256. The first secret signs; every secret is
@@ -10,6 +17,8 @@ const SALT = 'nestjs-server-session';
  */
 export class Signer {
   private readonly keys: Buffer[];
+  // Only values that passed verification get in, keyed by the whole signed string.
+  private readonly verified = new Map<string, Verified>();
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('Signer needs at least one secret');
@@ -25,7 +34,18 @@ export class Signer {
    * The unsigned value and whether the current (first) secret signed it, or
    * `undefined` when no secret verifies it.
    */
-  unsign(signed: string): { value: string; current: boolean } | undefined {
+  unsign(signed: string): Verified | undefined {
+    const known = this.verified.get(signed);
+    if (known) return known;
+    const result = this.verify(signed);
+    if (result) {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+      this.verified.set(signed, Object.freeze(result));
+    }
+    return result;
+  }
+
+  private verify(signed: string): Verified | undefined {
     const at = signed.lastIndexOf(SEPARATOR);
     if (at <= 0) return undefined;
     const value = signed.slice(0, at);

@@ -8,6 +8,8 @@ import type { SessionStore } from '../session-store.interface';
  */
 export interface RedisSessionClient {
   getBuffer(key: string): Promise<Buffer | null>;
+  /** `GETEX` (Redis ≥ 6.2); without it, or on an older server, `getAndTouch` takes two commands. */
+  getexBuffer?(key: string, millisecondsToken: 'PX', milliseconds: number): Promise<Buffer | null>;
   set(key: string, value: Buffer, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>;
   pexpire(key: string, milliseconds: number): Promise<number>;
   del(key: string): Promise<number>;
@@ -47,6 +49,9 @@ function asBuffer(value: Uint8Array): Buffer {
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
+const isUnknownCommand = (error: unknown) =>
+  error instanceof Error && /unknown command/i.test(error.message);
+
 function milliseconds(ttlMs: number): number {
   return Math.max(1, Math.ceil(ttlMs));
 }
@@ -54,22 +59,39 @@ function milliseconds(ttlMs: number): number {
 /**
  * Sessions in Redis, one string per session at its full key: written with
  * `SET key value PX ttl`, refreshed with `PEXPIRE`, removed with `DEL`, read
- * as bytes with `GET`. Every command names a single key, so the store works
+ * as bytes with `GET`, or read and refreshed at once with `GETEX key PX ttl`
+ * (falling back to `GET` + `PEXPIRE` before Redis 6.2). Every command names a single key, so the store works
  * unchanged on a Redis Cluster. Redis expires entries itself, to the
  * millisecond, so there is no `deleteExpired`.
  */
 export class RedisStore implements SessionStore {
   private readonly ownsClient: boolean;
+  private hasGetex: boolean;
 
   constructor(
     readonly client: RedisSessionClient,
     options: RedisStoreOptions = {},
   ) {
     this.ownsClient = options.ownsClient ?? false;
+    this.hasGetex = typeof client.getexBuffer === 'function';
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     return (await this.client.getBuffer(key)) ?? undefined;
+  }
+
+  async getAndTouch(key: string, ttlMs: number): Promise<Uint8Array | undefined> {
+    if (this.hasGetex) {
+      try {
+        return (await this.client.getexBuffer!(key, 'PX', milliseconds(ttlMs))) ?? undefined;
+      } catch (error) {
+        if (!isUnknownCommand(error)) throw error;
+        this.hasGetex = false;
+      }
+    }
+    const value = await this.get(key);
+    if (value) await this.touch(key, ttlMs);
+    return value;
   }
 
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
@@ -131,6 +153,8 @@ export async function createRedisClient(
     socketTimeout: timeoutMs,
     disconnectTimeout: 500,
     retryStrategy: (attempt: number) => Math.min(attempt * 50, REDIS_MAX_RECONNECT_DELAY_MS),
+    // Commands of concurrent requests issued in the same tick go out in one write.
+    enableAutoPipelining: true,
   };
   const client = options.url
     ? new ioredis.Redis(options.url, settings)
