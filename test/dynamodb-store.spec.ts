@@ -53,6 +53,19 @@ const key = () => `test:${randomBytes(9).toString('base64url')}`;
 const freshTable = () => `Sessions_${process.pid}_${++tables}`;
 const rawItem = async (table: string, id: string) =>
   (await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } } }))).Item;
+/** Writes an item behind the store's back, expiring at `expiresAtMs` (the TTL second may differ). */
+const putRawItem = (id: string, data: Buffer, expiresAtMs: number, expiresAt?: number) =>
+  client.send(
+    new PutItemCommand({
+      TableName: 'ContractSessions',
+      Item: {
+        id: { S: id },
+        data: { B: data },
+        expiresAt: { N: String(expiresAt ?? Math.ceil(expiresAtMs / 1000)) },
+        expiresAtMs: { N: String(expiresAtMs) },
+      },
+    }),
+  );
 const ownStore = (options: ConstructorParameters<typeof DynamoDBStore>[0] = {}) =>
   new DynamoDBStore({ ...connection, ...options });
 
@@ -124,18 +137,8 @@ describe('DynamoDBStore on DynamoDB Local', () => {
     const k = key();
     await store.set(k, Buffer.from('x'), 60_000);
     const now = Date.now();
-    await client.send(
-      new PutItemCommand({
-        TableName: 'ContractSessions',
-        Item: {
-          id: { S: k },
-          data: { B: Buffer.from('stale') },
-          // The TTL second has not passed, the exact expiry has.
-          expiresAt: { N: String(Math.ceil(now / 1000) + 3600) },
-          expiresAtMs: { N: String(now - 1) },
-        },
-      }),
-    );
+    // The TTL second has not passed, the exact expiry has.
+    await putRawItem(k, Buffer.from('stale'), now - 1, Math.ceil(now / 1000) + 3600);
     expect(await store.get(k)).toBeUndefined();
   });
 
@@ -145,17 +148,7 @@ describe('DynamoDBStore on DynamoDB Local', () => {
     await store.set(k, Buffer.from('mine'), 1000);
     // Rewritten behind the store's back: a touch that rewrote the value would restore "mine".
     const now = Date.now();
-    await client.send(
-      new PutItemCommand({
-        TableName: 'ContractSessions',
-        Item: {
-          id: { S: k },
-          data: { B: Buffer.from('theirs') },
-          expiresAt: { N: String(Math.ceil((now + 1000) / 1000)) },
-          expiresAtMs: { N: String(now + 1000) },
-        },
-      }),
-    );
+    await putRawItem(k, Buffer.from('theirs'), now + 1000);
     await store.touch(k, 3_600_000);
     const item = await rawItem('ContractSessions', k);
     expect(Buffer.from(item!.data.B!).toString()).toBe('theirs');
@@ -184,19 +177,7 @@ describe('DynamoDBStore on DynamoDB Local', () => {
     await store.set(k, largest, 60_000);
     expect(Buffer.from((await store.get(k))!).equals(largest)).toBe(true);
     // The limit is DynamoDB's own: a few dozen bytes more and the server refuses the item.
-    await expect(
-      client.send(
-        new PutItemCommand({
-          TableName: 'ContractSessions',
-          Item: {
-            id: { S: k },
-            data: { B: randomBytes(limit + 64) },
-            expiresAt: { N: '1' },
-            expiresAtMs: { N: '1' },
-          },
-        }),
-      ),
-    ).rejects.toThrow(/size/i);
+    await expect(putRawItem(k, randomBytes(limit + 64), 1000)).rejects.toThrow(/size/i);
   });
 
   it('leaves a client it was given open on close(), and destroys its own', async () => {

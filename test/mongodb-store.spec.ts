@@ -80,23 +80,25 @@ describe('MongoDBStore documents', () => {
     );
   });
 
+  /** A given connection to the test collection whose `createIndex` is replaced. */
+  const connectionWith = (
+    createIndex: MongoDBCollectionLike['createIndex'],
+  ): MongoDBConnectionLike => ({
+    getClient: () => ({
+      db: () => ({
+        collection: () =>
+          Object.assign(Object.create(docs()) as MongoDBCollectionLike, { createIndex }),
+      }),
+    }),
+    close: () => Promise.reject(new Error('a given connection is never closed')),
+  });
+
   it('keeps an index of its own on expiresAt and works with it', async () => {
     const conflict = Object.assign(new Error('Index already exists with a different name'), {
       code: 85,
       codeName: 'IndexOptionsConflict',
     });
-    const real = docs();
-    const given: MongoDBConnectionLike = {
-      getClient: () => ({
-        db: () => ({
-          collection: () =>
-            Object.assign(Object.create(real) as MongoDBCollectionLike, {
-              createIndex: () => Promise.reject(conflict),
-            }),
-        }),
-      }),
-      close: () => Promise.reject(new Error('a given connection is never closed')),
-    };
+    const given = connectionWith(() => Promise.reject(conflict));
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const withConflict = new MongoDBStore({ connection: given, db: DB, collection });
     await withConflict.prepare();
@@ -110,20 +112,9 @@ describe('MongoDBStore documents', () => {
   it('fails a call when creating the index fails otherwise, and tries again on the next', async () => {
     let failures = 1;
     const real = docs();
-    const given: MongoDBConnectionLike = {
-      getClient: () => ({
-        db: () => ({
-          collection: () =>
-            Object.assign(Object.create(real) as MongoDBCollectionLike, {
-              createIndex: (...args: Parameters<MongoDBCollectionLike['createIndex']>) =>
-                failures-- > 0
-                  ? Promise.reject(new Error('not primary'))
-                  : real.createIndex(...args),
-            }),
-        }),
-      }),
-      close: () => Promise.reject(new Error('a given connection is never closed')),
-    };
+    const given = connectionWith((...args) =>
+      failures-- > 0 ? Promise.reject(new Error('not primary')) : real.createIndex(...args),
+    );
     const flaky = new MongoDBStore({ connection: given, db: DB, collection });
     await expect(flaky.get('session:f')).rejects.toThrow('not primary');
     expect(await flaky.get('session:f')).toBeUndefined();
