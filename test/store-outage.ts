@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { SessionModuleOptions } from '../lib';
 import { SessionTestModule } from './session/session-test.module';
 import { sessionCookie, setCookies } from './utils/cookies';
+import { retainedMemoryBytes } from './utils/heap';
 import { createApp, PLATFORMS, type Platform } from './utils/platforms';
 import type { ServerProcess } from './utils/server-process';
 
@@ -28,13 +29,19 @@ export interface OutageOptions {
 }
 
 const STORE_TIMEOUT = 1000;
+/** Writes sent while the server is down, and the size of each: 10 MiB if the client kept them. */
+const QUEUED_WRITES = 40;
+const WRITE_BYTES = 256 * 1024;
+/** A client may hold a failed request's buffers briefly (sockets closing), not until the server returns. */
+const RELEASE_MS = 5000;
 /** Slack over `storeTimeout` for the request itself on a busy machine. */
 const SLACK = 1500;
 
 /**
  * The store's server fails while the app runs: session routes answer 503
  * within `storeTimeout`, other routes keep working, nothing is reported
- * saved that was not, and once the server is back the same app works again.
+ * saved that was not, failed writes are not kept in memory, and once the
+ * server is back the same app works again.
  */
 export function describeStoreOutage(name: string, outage: OutageOptions): void {
   describe.each(PLATFORMS)(`${name} outage over %s`, (platform: Platform) => {
@@ -74,6 +81,20 @@ export function describeStoreOutage(name: string, outage: OutageOptions): void {
       await expectUnavailable(http().get('/count').set('Cookie', cookie)); // read fails
       await expectUnavailable(http().get('/count')); // a new session's write fails: no cookie
       await http().get('/plain').expect(200);
+
+      // Failed writes are dropped, not queued for a server that may never come back.
+      // The first round loads the client's error paths; the second must not add to it.
+      const failWrites = async () => {
+        const writes = await Promise.all(
+          Array.from({ length: QUEUED_WRITES }, () => http().get(`/fill?size=${WRITE_BYTES}`)),
+        );
+        expect(writes.map((res) => res.status)).toEqual(writes.map(() => 503));
+      };
+      await failWrites();
+      const before = await retainedMemoryBytes();
+      await failWrites();
+      const limit = before + (QUEUED_WRITES * WRITE_BYTES) / 4;
+      expect(await retainedMemoryBytes(limit, RELEASE_MS)).toBeLessThan(limit);
 
       server = await outage.start(port);
       await sleep(outage.recoveryMs);
