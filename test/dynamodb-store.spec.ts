@@ -6,7 +6,6 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import {
   DynamoDBSessionInterface,
@@ -14,7 +13,6 @@ import {
   DYNAMODB_MAX_ITEM_BYTES,
   SessionConfigError,
   SessionInterface,
-  SessionModule,
   SessionStore,
   SessionTooLargeError,
   sessionOptionsFromConfig,
@@ -30,6 +28,7 @@ import {
   type DynamoDBConnection,
 } from './utils/dynamodb-local';
 import { freePort } from './utils/server-process';
+import { initSessionApp } from './utils/session-app';
 
 jest.setTimeout(30_000);
 
@@ -256,11 +255,7 @@ describe('dynamodb from Flask config keys', () => {
       SESSION_DYNAMODB_SECRET: secretAccessKey,
       SESSION_DYNAMODB_TABLE: 'ConfigSessions',
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot(options)],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await initSessionApp(options);
     expect(app.get(SessionInterface)).toBeInstanceOf(DynamoDBSessionInterface);
     const store = app.get<DynamoDBStore>(SessionStore);
     expect(store.table).toBe('ConfigSessions');
@@ -281,11 +276,7 @@ describe('dynamodb from Flask config keys', () => {
       SESSION_DYNAMODB: client,
       SESSION_DYNAMODB_TABLE: 'ConfigSessions',
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot(options)],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await initSessionApp(options);
     const store = app.get<DynamoDBStore>(SessionStore);
     expect(store.client).toBe(client);
     const destroy = jest.spyOn(client, 'destroy');

@@ -1,4 +1,3 @@
-import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'memjs';
 import {
@@ -6,7 +5,6 @@ import {
   MemcachedStore,
   SessionConfigError,
   SessionInterface,
-  SessionModule,
   SessionStore,
   SessionTooLargeError,
   sessionOptionsFromConfig,
@@ -21,6 +19,7 @@ import {
 import { describeStoreContract } from './store-contract';
 import { memcachedSecondsLeft, startMemcached } from './utils/memcached-server';
 import type { ServerProcess } from './utils/server-process';
+import { initSessionApp } from './utils/session-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 24 * 3600;
@@ -189,11 +188,7 @@ describe('memcached from Flask config keys', () => {
       SESSION_TYPE: 'memcached',
       SESSION_MEMCACHED: `127.0.0.1:${server.port}`,
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot(options)],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await initSessionApp(options);
     expect(app.get(SessionInterface)).toBeInstanceOf(MemcachedSessionInterface);
     const store = app.get<MemcachedStore>(SessionStore);
     expect(store.client).not.toBe(client);

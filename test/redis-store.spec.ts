@@ -1,4 +1,3 @@
-import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import {
@@ -6,7 +5,6 @@ import {
   RedisStore,
   SessionConfigError,
   SessionInterface,
-  SessionModule,
   SessionStore,
   sessionOptionsFromConfig,
   type RedisSessionClient,
@@ -23,6 +21,7 @@ import {
   type RedisClusterProcess,
 } from './utils/redis-servers';
 import { freePort } from './utils/server-process';
+import { initSessionApp } from './utils/session-app';
 
 // Every key this run writes to the shared Redis is under this prefix, and removed afterwards.
 const prefix = `nss-test:${randomBytes(6).toString('hex')}:`;
@@ -158,11 +157,7 @@ describe('redis from Flask config keys', () => {
       SESSION_KEY_PREFIX: `${prefix}config:`,
       ...keys,
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [SessionModule.forRoot(options)],
-    }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    const app = await initSessionApp(options);
     const sessions = app.get(SessionInterface);
     expect(sessions).toBeInstanceOf(RedisSessionInterface);
     const store = app.get<RedisStore>(SessionStore);
