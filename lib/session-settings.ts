@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { CookieAttributes, SameSite } from './cookie';
 import { SessionConfigError } from './session.errors';
 import type { CommonSessionOptions, SameSiteOption } from './session-options.interface';
@@ -127,6 +128,15 @@ export function resolveSessionSettings(options: CommonSessionOptions): SessionSe
   if (typeof keyPrefix !== 'string')
     throw new SessionConfigError('keyPrefix (SESSION_KEY_PREFIX)', 'expected a string');
   const autoDelete = bool('autoDelete (SESSION_AUTODELETE)', options.autoDelete, false);
+  const cookieAttributes: CookieAttributes = {
+    domain: cookie.domain,
+    path,
+    httpOnly: bool('cookie.httpOnly (SESSION_COOKIE_HTTPONLY)', cookie.httpOnly, true),
+    secure: bool('cookie.secure (SESSION_COOKIE_SECURE)', cookie.secure, false),
+    sameSite: sameSite(cookie.sameSite),
+    partitioned: bool('cookie.partitioned (SESSION_COOKIE_PARTITIONED)', cookie.partitioned, false),
+  };
+  warnOfCookiesBrowsersDrop(cookieAttributes);
   return {
     permanent: bool('permanent (SESSION_PERMANENT)', options.permanent, true),
     useSigner,
@@ -144,18 +154,7 @@ export function resolveSessionSettings(options: CommonSessionOptions): SessionSe
       true,
     ),
     cookieName,
-    cookie: {
-      domain: cookie.domain,
-      path,
-      httpOnly: bool('cookie.httpOnly (SESSION_COOKIE_HTTPONLY)', cookie.httpOnly, true),
-      secure: bool('cookie.secure (SESSION_COOKIE_SECURE)', cookie.secure, false),
-      sameSite: sameSite(cookie.sameSite),
-      partitioned: bool(
-        'cookie.partitioned (SESSION_COOKIE_PARTITIONED)',
-        cookie.partitioned,
-        false,
-      ),
-    },
+    cookie: cookieAttributes,
     serializer: serializer(options.serializer),
     storeTimeout: positiveInt('storeTimeout (SESSION_STORE_TIMEOUT)', options.storeTimeout, 3000),
     cleanupEvery: positiveInt(
@@ -166,4 +165,22 @@ export function resolveSessionSettings(options: CommonSessionOptions): SessionSe
     ),
     maxSize: positiveInt('maxSize (SESSION_MAX_SIZE)', options.maxSize, 0, 0),
   };
+}
+
+/**
+ * Browsers refuse a `SameSite=None` or `Partitioned` cookie without `Secure`,
+ * so no session would stick. Flask-Session accepts such settings, so they are
+ * allowed (a proxy may add `Secure`), but said at startup.
+ */
+function warnOfCookiesBrowsersDrop(cookie: CookieAttributes): void {
+  if (cookie.secure) return;
+  const unsafe = [
+    cookie.sameSite === 'None' && 'cookie.sameSite (SESSION_COOKIE_SAMESITE) is None',
+    cookie.partitioned && 'cookie.partitioned (SESSION_COOKIE_PARTITIONED) is true',
+  ].filter((reason): reason is string => typeof reason === 'string');
+  for (const reason of unsafe) {
+    new Logger('SessionModule').warn(
+      `${reason} but cookie.secure (SESSION_COOKIE_SECURE) is false: browsers drop such a cookie unless it is Secure`,
+    );
+  }
 }

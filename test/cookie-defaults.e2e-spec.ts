@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
 import {
@@ -78,6 +78,27 @@ describe.each(PLATFORMS)('session cookie attributes over %s', (platform: Platfor
     expect(
       sessionCookie((await http().get('/count').expect(200)).headers).attributes.secure,
     ).toBeUndefined();
+  });
+
+  it('warns at startup of SameSite=None or Partitioned without Secure, which browsers drop', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await start({ type: 'memory', cookie: { sameSite: 'None', partitioned: true } });
+      const warnings = warn.mock.calls.map(([message]) => String(message));
+      expect(warnings).toEqual([
+        expect.stringMatching(/SESSION_COOKIE_SAMESITE\) is None but .*SESSION_COOKIE_SECURE/),
+        expect.stringMatching(/SESSION_COOKIE_PARTITIONED\) is true but .*SESSION_COOKIE_SECURE/),
+      ]);
+      warn.mockClear();
+      await start({
+        type: 'memory',
+        cookie: { sameSite: 'None', partitioned: true, secure: true },
+      });
+      await start({ type: 'memory', cookie: { sameSite: 'Lax' } });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('takes every attribute from the SESSION_COOKIE_* keys', async () => {
