@@ -2,12 +2,13 @@
  * Soak test: concurrent clients hammer a session store on loopback for a fixed
  * time, each checking that its own counter goes up by exactly one per request.
  *
- *   npm run soak -- [--clients 100] [--duration 60] [--store filesystem] [--platform express]
+ *   npm run soak -- [--clients 100] [--duration 60] [--store filesystem,redis] [--platform express]
  *
  * The module options come from the Flask keys in the environment through
- * `sessionOptionsFromConfig(process.env)`; `--store` sets `SESSION_TYPE`. For a
- * server-backed store, point the usual keys at a running server, e.g.
- * `SESSION_REDIS=redis://127.0.0.1:6379 npm run soak -- --store redis`.
+ * `sessionOptionsFromConfig(process.env)`; each store of `--store` (default
+ * filesystem, then redis) sets `SESSION_TYPE` for its run. Redis defaults to
+ * 127.0.0.1:6379; point the usual keys elsewhere, e.g.
+ * `SESSION_REDIS=redis://10.0.0.5:6379 npm run soak -- --store redis`.
  *
  * Prints the figures and exits 1 on any error, lost or crossed update, or heap
  * growth above 10 % after a forced GC; 2 when it cannot run. Needs
@@ -28,7 +29,7 @@ import { SessionTestModule } from '../test/session/session-test.module';
 interface Settings {
   clients: number;
   durationS: number;
-  store: string;
+  stores: string[];
   platform: 'express' | 'fastify';
   warmupRequests: number;
   maxHeapGrowth: number;
@@ -58,7 +59,10 @@ function parseArgs(argv: string[]): Settings {
   return {
     clients: int('clients', 100, 1),
     durationS: int('duration', 60, 1),
-    store: given.get('store') ?? process.env.SESSION_TYPE ?? 'filesystem',
+    stores: (given.get('store') ?? process.env.SESSION_TYPE ?? 'filesystem,redis')
+      .split(',')
+      .map((store) => store.trim())
+      .filter(Boolean),
     platform,
     warmupRequests: int('warmup', 20, 1),
     maxHeapGrowth: 0.1,
@@ -202,26 +206,33 @@ async function main(): Promise<number> {
     return 2;
   }
   // Bounded whatever happens: a stuck run is reported and ended.
-  const deadline = setTimeout(
-    () => {
-      console.error(`soak: did not finish within ${settings.durationS + 120} s`);
-      process.exit(2);
-    },
-    (settings.durationS + 120) * 1000,
-  );
+  const limitS = (settings.durationS + 120) * settings.stores.length;
+  const deadline = setTimeout(() => {
+    console.error(`soak: did not finish within ${limitS} s`);
+    process.exit(2);
+  }, limitS * 1000);
   deadline.unref();
 
-  const config: Record<string, string | undefined> = {
-    ...process.env,
-    SESSION_TYPE: settings.store,
-  };
+  let exitCode = 0;
+  for (const store of settings.stores) exitCode = Math.max(exitCode, await soak(settings, store));
+  return exitCode;
+}
+
+/** One store's run; 0 when it passed, 1 on any violation. */
+async function soak(settings: Settings, store: string): Promise<number> {
+  const config: Record<string, string | undefined> = { ...process.env, SESSION_TYPE: store };
+  if (store === 'redis') {
+    // The local Redis by default, under keys of this run only.
+    config.SESSION_REDIS ??= 'redis://127.0.0.1:6379';
+    config.SESSION_KEY_PREFIX ??= `soak:${process.pid}:`;
+  }
   let tempDir: string | undefined;
-  if (settings.store === 'filesystem' && !config.SESSION_FILE_DIR) {
+  if (store === 'filesystem' && !config.SESSION_FILE_DIR) {
     tempDir = mkdtempSync(path.join(tmpdir(), 'session-soak-'));
     config.SESSION_FILE_DIR = tempDir;
   }
   // Pruning must not remove live sessions: keep room for every client.
-  if (settings.store === 'filesystem')
+  if (store === 'filesystem')
     config.SESSION_FILE_THRESHOLD ??= String(Math.max(500, settings.clients * 2));
   const options = sessionOptionsFromConfig(config);
   const cookieName = (options as CommonSessionOptions).cookie?.name ?? 'session';
@@ -251,7 +262,7 @@ async function main(): Promise<number> {
     );
 
   console.log(
-    `soak: ${settings.store} store over ${settings.platform}, ${settings.clients} clients, ` +
+    `soak: ${store} store over ${settings.platform}, ${settings.clients} clients, ` +
       `${settings.durationS} s, 127.0.0.1:${port}`,
   );
   let exitCode = 0;
@@ -312,6 +323,8 @@ async function main(): Promise<number> {
       ].join('\n'),
     );
     exitCode = violations.length ? 1 : 0;
+    // The run's sessions are not left in the store.
+    await Promise.all(clients.map((client) => get(client.agent, port, '/logout', client.cookie)));
   } finally {
     clients.forEach((client) => client.agent.destroy());
     await app.close();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { configApp } from './utils/config-app';
 import { FakeDatastore } from './utils/datastore-fake';
 import { freePort } from './utils/server-process';
@@ -31,17 +32,17 @@ afterAll(async () => {
 });
 
 // The Flask keys only: the module builds its own client and closes it with each app.
-describeSessionE2E(
-  emulatorHost
-    ? `datastore (emulator at ${emulatorHost})`
-    : 'datastore (in-process gRPC double through the client)',
-  () =>
-    sessionOptionsFromConfig({
-      SESSION_TYPE: 'datastore',
-      GCLOUD_APP_PROJECT_ID: projectId,
-      SESSION_DATASTORE_KIND: uniqueKind(),
-    }),
-);
+const fromFlaskKeys = () =>
+  sessionOptionsFromConfig({
+    SESSION_TYPE: 'datastore',
+    GCLOUD_APP_PROJECT_ID: projectId,
+    SESSION_DATASTORE_KIND: uniqueKind(),
+  });
+const serverName = emulatorHost
+  ? `datastore (emulator at ${emulatorHost})`
+  : 'datastore (in-process gRPC double through the client)';
+describeSessionE2E(serverName, fromFlaskKeys);
+describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 
 describe('datastore configuration', () => {
   const apps = configApp();

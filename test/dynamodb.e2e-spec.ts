@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { BlobModule } from './blob/blob.module';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { setCookies } from './utils/cookies';
 import { useDynamoDB } from './utils/dynamodb-local';
 import { createApp, PLATFORMS } from './utils/platforms';
@@ -21,6 +22,11 @@ describeSessionE2E('dynamodb', () => ({
   ...dynamo.connection,
   table: 'E2ESessions',
 }));
+describeSessionFixation(
+  'dynamodb',
+  () => ({ type: 'dynamodb', ...dynamo.connection, table: 'E2ESessions' }),
+  { numRuns: 10 },
+);
 
 describe.each(PLATFORMS)('dynamodb limits over %s', (platform) => {
   let app: INestApplication;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { configApp } from './utils/config-app';
 import { FakeElasticsearch } from './utils/elasticsearch-fake';
 import { freePort } from './utils/server-process';
@@ -27,15 +28,17 @@ afterAll(async () => {
 });
 
 // The Flask keys only: the module builds its own client and closes it with each app.
-describeSessionE2E(
-  realUrl ? `elasticsearch (${realUrl})` : 'elasticsearch (in-memory double over HTTP)',
-  () =>
-    sessionOptionsFromConfig({
-      SESSION_TYPE: 'elasticsearch',
-      SESSION_ELASTICSEARCH_HOST: url,
-      SESSION_ELASTICSEARCH_INDEX: uniqueIndex(),
-    }),
-);
+const fromFlaskKeys = () =>
+  sessionOptionsFromConfig({
+    SESSION_TYPE: 'elasticsearch',
+    SESSION_ELASTICSEARCH_HOST: url,
+    SESSION_ELASTICSEARCH_INDEX: uniqueIndex(),
+  });
+const serverName = realUrl
+  ? `elasticsearch (${realUrl})`
+  : 'elasticsearch (in-memory double over HTTP)';
+describeSessionE2E(serverName, fromFlaskKeys);
+describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 
 describe('elasticsearch configuration', () => {
   const apps = configApp();

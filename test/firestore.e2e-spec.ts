@@ -2,6 +2,7 @@ import { Firestore } from '@google-cloud/firestore';
 import request from 'supertest';
 import { FirestoreSessionInterface, SessionInterface, sessionOptionsFromConfig } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { configApp } from './utils/config-app';
 import { SessionTestModule } from './session/session-test.module';
 import { firestoreEmulatorHost, startFirestoreEmulator } from './utils/firestore-emulator';
@@ -36,13 +37,15 @@ afterAll(async () => {
 });
 
 // The Flask keys only: the module builds its own client and terminates it with each app.
-describeSessionE2E(`firestore (emulator at ${givenHost ?? 'a free port'})`, () =>
+const fromFlaskKeys = () =>
   sessionOptionsFromConfig({
     SESSION_TYPE: 'firestore',
     GCLOUD_APP_PROJECT_ID: FIRESTORE_TEST_PROJECT,
     SESSION_FIRESTORE_COLLECT: uniqueCollection('e2e'),
-  }),
-);
+  });
+const emulatorName = `firestore (emulator at ${givenHost ?? 'a free port'})`;
+describeSessionE2E(emulatorName, fromFlaskKeys);
+describeSessionFixation(emulatorName, fromFlaskKeys, { numRuns: 10 });
 
 describe('firestore configuration', () => {
   const apps = configApp();

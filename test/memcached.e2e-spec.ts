@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { BlobModule } from './blob/blob.module';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { setCookies, sessionCookie } from './utils/cookies';
 import { memcachedSecondsLeft, startMemcached } from './utils/memcached-server';
 import { createApp, PLATFORMS } from './utils/platforms';
@@ -22,6 +23,11 @@ describeSessionE2E(
   'memcached',
   () => ({ type: 'memcached', servers: `127.0.0.1:${server.port}` }),
   { shortLifetimeMs: 2000 },
+);
+describeSessionFixation(
+  'memcached',
+  () => ({ type: 'memcached', servers: `127.0.0.1:${server.port}` }),
+  { shortLifetimeMs: 2000, numRuns: 10 },
 );
 
 describe.each(PLATFORMS)('memcached limits over %s', (platform) => {

@@ -8,6 +8,7 @@ import {
   sessionOptionsFromConfig,
 } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { configApp } from './utils/config-app';
 import { mongoDBForTests, REAL_MONGODB_URL } from './utils/mongodb-server';
 import { freePort } from './utils/server-process';
@@ -43,16 +44,18 @@ afterAll(async () => {
 });
 
 // The Flask keys only: the module opens its own connection and closes it with each app.
-describeSessionE2E(
-  REAL_MONGODB_URL ? `mongodb (${REAL_MONGODB_URL})` : 'mongodb (CongoDB through mongoose)',
-  () =>
-    sessionOptionsFromConfig({
-      SESSION_TYPE: 'mongodb',
-      SESSION_MONGODB: server.url,
-      SESSION_MONGODB_DB: DB,
-      SESSION_MONGODB_COLLECT: newCollection(),
-    }),
-);
+const fromFlaskKeys = () =>
+  sessionOptionsFromConfig({
+    SESSION_TYPE: 'mongodb',
+    SESSION_MONGODB: server.url,
+    SESSION_MONGODB_DB: DB,
+    SESSION_MONGODB_COLLECT: newCollection(),
+  });
+const serverName = REAL_MONGODB_URL
+  ? `mongodb (${REAL_MONGODB_URL})`
+  : 'mongodb (CongoDB through mongoose)';
+describeSessionE2E(serverName, fromFlaskKeys);
+describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 
 describe('mongodb configuration', () => {
   const apps = configApp();

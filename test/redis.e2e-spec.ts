@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import {
   deleteKeys,
   ready,
@@ -31,6 +32,9 @@ afterAll(async () => {
 
 // The module opens (and closes) its own client from the URL, as SESSION_REDIS=redis://… does.
 describeSessionE2E('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }));
+describeSessionFixation('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }), {
+  numRuns: 10,
+});
 
 // A Cluster client of the application's, left open by the module.
 describeSessionE2E('redis cluster', () => ({ type: 'redis', client: clusterClient }));

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { sessionOptionsFromConfig, SqlStore, type SessionModuleOptions } from '../lib';
 import { describeSessionE2E } from './session-e2e';
+import { describeSessionFixation } from './session-fixation';
 import { SessionTestModule } from './session/session-test.module';
 import { sessionCookie } from './utils/cookies';
 import { createApp } from './utils/platforms';
@@ -54,6 +55,11 @@ describe.each(databases)('SQL sessions on $name', (db: SqlTestDatabase) => {
   describeSessionE2E(`peewee (${db.name})`, () => ({ type: 'peewee', url: db.url, table }), {
     shortLifetimeMs: 500,
   });
+  describeSessionFixation(
+    `sqlalchemy (${db.name})`,
+    () => ({ type: 'sqlalchemy', dataSource, table }),
+    { shortLifetimeMs: 500, numRuns: 10 },
+  );
 
   describe.each(['sqlalchemy', 'peewee'] as const)('%s', (type) => {
     let app: INestApplication | undefined;
