@@ -1,5 +1,9 @@
 import { createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { appSessionsOf } from './app-sessions';
+import type { SessionRequest, SessionResponse } from './http-adapter';
+import type { ServerSideSession } from './server-side-session';
+import { saveSessionAfterHandler } from './session-handler';
 import { openedSession } from './session-interface';
 import { SessionInterceptor } from './session.interceptor';
 import { SESSION_PARAM_METADATA } from './session.constants';
@@ -13,34 +17,47 @@ function intercept(target: object, key: string | symbol): void {
   UseInterceptors(SessionInterceptor)(target, key, descriptor);
 }
 
-function markHandler(target: object, key: string | symbol | undefined): void {
+function markHandler(target: object, key: string | symbol | undefined, index: number): void {
   if (key === undefined) return;
   const handler = (target as Record<string | symbol, unknown>)[key];
   if (typeof handler !== 'function') return;
   Reflect.defineMetadata(SESSION_PARAM_METADATA, true, handler);
-  intercept(target, key);
+  saveSessionAfterHandler(target, key, index);
 }
 
 /**
- * The request's {@link ServerSideSession}. Note: `@nestjs/common` also exports a
- * `Session` decorator (for express-session); import this one from
+ * The request's {@link ServerSideSession}, loaded when the handler is called
+ * (or earlier, by a guard that opened it), and saved after the handler has
+ * run, also when it throws. Note: `@nestjs/common` also exports a `Session`
+ * decorator (for express-session); import this one from
  * `nestjs-server-session`.
  *
- * Only handlers that take `@Session()` (or carry {@link UseSession}) run the
- * session interceptor, so every other route costs nothing.
+ * Only handlers that take `@Session()` (or carry {@link UseSession}) do any
+ * session work, so every other route costs nothing.
  *
  * @example
  * cart(@Session() session: ServerSideSession<{ items: string[] }>) { … }
  */
 export const Session = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) => {
-    const session = openedSession(context.switchToHttp().getRequest<object>());
-    if (!session) {
+  (_data: unknown, context: ExecutionContext): ServerSideSession | Promise<ServerSideSession> => {
+    const http = context.switchToHttp();
+    const request = http.getRequest<SessionRequest>();
+    const response = http.getResponse<SessionResponse>();
+    const sessions = appSessionsOf(request);
+    if (!sessions) {
       throw new Error(
         '@Session() found no session: import SessionModule.forRoot() in the application module',
       );
     }
-    return session;
+    const session = openedSession(request);
+    if (session) {
+      sessions.bind(session, response);
+      return session;
+    }
+    return sessions.open(request).then((opened) => {
+      sessions.bind(opened, response);
+      return opened;
+    });
   },
   [markHandler],
 );

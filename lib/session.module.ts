@@ -1,5 +1,6 @@
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { registerAppSessions } from './app-sessions';
 import { ServerSideSessionInterface } from './server-side-session-interface';
 import { SessionInterface } from './session-interface';
 import { createSessionInterface } from './session-interface.factory';
@@ -28,9 +29,23 @@ import { SessionStore } from './session-store.interface';
   ],
   exports: [SessionInterface, SessionStore],
 })
-export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(private readonly sessions: SessionInterface) {
+export class SessionModule
+  extends ConfigurableModuleClass
+  implements OnModuleInit, OnApplicationShutdown
+{
+  constructor(
+    private readonly sessions: SessionInterface,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     super();
+  }
+
+  /** Lets `@Session()` find this app's sessions from a request. */
+  onModuleInit(): void {
+    const app: unknown = this.adapterHost.httpAdapter?.getInstance();
+    if (typeof app === 'object' || typeof app === 'function') {
+      if (app) registerAppSessions(app, this.sessions);
+    }
   }
 
   /** Closes the store this module opened; a client or store you passed in stays open. */
