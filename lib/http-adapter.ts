@@ -37,20 +37,25 @@ export function appendSetCookie(response: SessionResponse, cookie: string): void
     response.header('set-cookie', cookie);
     return;
   }
-  response.setHeader('Set-Cookie', [...asList(response.getHeader('Set-Cookie')), cookie]);
+  const current = response.getHeader('Set-Cookie');
+  response.setHeader('Set-Cookie', current === undefined ? cookie : [...asList(current), cookie]);
 }
 
 /** Adds `field` to `Vary`, keeping what the handler set. */
 export function addVary(response: SessionResponse, field: string): void {
-  const current = asList(
-    isFastifyReply(response) ? response.getHeader('vary') : response.getHeader('Vary'),
-  );
-  const fields = current
+  const fastify = isFastifyReply(response);
+  const header = fastify ? response.getHeader('vary') : response.getHeader('Vary');
+  if (header === undefined) {
+    if (fastify) response.header('vary', field);
+    else response.setHeader('Vary', field);
+    return;
+  }
+  const fields = asList(header)
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter(Boolean);
   if (fields.some((v) => v === '*' || v.toLowerCase() === field.toLowerCase())) return;
   const value = [...fields, field].join(', ');
-  if (isFastifyReply(response)) response.header('vary', value);
+  if (fastify) response.header('vary', value);
   else response.setHeader('Vary', value);
 }

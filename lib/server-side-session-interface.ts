@@ -238,24 +238,36 @@ export class ServerSideSessionInterface extends SessionInterface {
   }
 
   /** Runs one store call within `storeTimeout`; any failure becomes a 503. */
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`timed out after ${this.settings.storeTimeout} ms`)),
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    // A plain Promise rather than Promise.race over an async function: this runs on every request.
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return; // a store call failing after its timeout was already reported
+        settled = true;
+        clearTimeout(timer);
+        if (error instanceof HttpException) return reject(error);
+        this.logger.error(
+          `Session store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        reject(new SessionStoreUnavailableError(operation, error));
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`timed out after ${this.settings.storeTimeout} ms`)),
         this.settings.storeTimeout,
       );
+      let pending: Promise<T>;
+      try {
+        pending = run();
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      pending.then((value) => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
     });
-    try {
-      return await Promise.race([run(), timeout]);
-    } catch (error) {
-      if (error instanceof HttpException) throw error;
-      this.logger.error(
-        `Session store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      throw new SessionStoreUnavailableError(operation, error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
