@@ -103,9 +103,12 @@ export class ServerSideSessionInterface extends SessionInterface {
       state.loaded = undefined;
       return;
     }
-    const bytes = session.serialize();
+    // Nothing written and no value handed out that could have been changed in place: as loaded.
+    const unchanged = state.loaded !== undefined && !state.forceModified && !state.mayDiffer;
+    const bytes = unchanged ? state.loaded! : session.serialize();
     const modified =
-      state.forceModified || !state.loaded || !Buffer.from(state.loaded).equals(bytes);
+      !unchanged &&
+      (state.forceModified || !state.loaded || !Buffer.from(state.loaded).equals(bytes));
     state.knownModified = modified;
     let setCookie: boolean;
     try {

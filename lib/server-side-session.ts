@@ -13,6 +13,11 @@ export interface SessionState {
   knownModified?: boolean;
   /** Serialized form as loaded, to tell whether anything changed. */
   loaded?: Uint8Array;
+  /**
+   * The data may differ from `loaded`: something was written, or a value that
+   * can be changed in place was handed out. Until then, nothing needs serializing.
+   */
+  mayDiffer?: boolean;
   /** Ids whose stored entries must be deleted when saved (after regenerate or destroy). */
   deadIds: string[];
   /** The browser holds a cookie that has to be cleared if nothing replaces it. */
@@ -81,6 +86,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
     if (state.forceModified) return true;
     if (state.knownModified !== undefined) return state.knownModified;
     if (!state.loaded) return this.size > 0 || state.deadIds.length > 0;
+    if (!state.mayDiffer) return false;
     return !Buffer.from(state.loaded).equals(this.serialize());
   }
 
@@ -94,7 +100,9 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
     this.wasAccessed = true;
-    return Object.hasOwn(this.data, key) ? (this.data[key] as T[K]) : undefined;
+    const value = Object.hasOwn(this.data, key) ? (this.data[key] as T[K]) : undefined;
+    if (typeof value === 'object' && value !== null) this[SESSION_STATE].mayDiffer = true;
+    return value;
   }
 
   set<K extends keyof T & string>(key: K, value: T[K]): this {
@@ -128,6 +136,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
   /** A plain copy of the data (without `permanent` or other metadata). */
   toJSON(): Partial<T> {
     this.wasAccessed = true;
+    this[SESSION_STATE].mayDiffer = true; // the copy is shallow
     return Object.fromEntries(Object.entries(this.data)) as Partial<T>;
   }
 
@@ -171,6 +180,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
 
   protected beforeWrite(): void {
     this.wasAccessed = true;
+    this[SESSION_STATE].mayDiffer = true;
   }
 }
 

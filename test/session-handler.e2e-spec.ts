@@ -4,7 +4,7 @@ import request from 'supertest';
 import { SessionStore } from '../lib';
 import { MemoryStore } from '../lib/stores/memory.store';
 import { SessionHandlerController } from './session-handler/session-handler.controller';
-import { SessionHandlerModule } from './session-handler/session-handler.module';
+import { serializations, SessionHandlerModule } from './session-handler/session-handler.module';
 import { setCookies } from './utils/cookies';
 import { createApp, PLATFORMS, type Platform } from './utils/platforms';
 
@@ -70,6 +70,50 @@ describe.each(PLATFORMS)('@Session() handlers over %s', (platform: Platform) => 
     expect(res.body).toEqual({ same: true, visits: 1 });
     expect(setCookies(res.headers)).toHaveLength(1);
     expect(writes).toBe(1);
+  });
+});
+
+describe.each(PLATFORMS)('change detection over %s', (platform: Platform) => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  /** Serializations and store writes while `send` runs. */
+  const costOf = async (send: () => Promise<request.Response>) => {
+    const set = jest.spyOn(app.get<MemoryStore>(SessionStore), 'set');
+    const before = serializations.count;
+    try {
+      const res = await send();
+      return { res, serialized: serializations.count - before, writes: set.mock.calls.length };
+    } finally {
+      set.mockRestore();
+    }
+  };
+
+  beforeAll(async () => {
+    app = await createApp(platform, SessionHandlerModule);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('compares nothing when only plain values were read', async () => {
+    const cookie = cookieOf(await http().get('/metadata').set('x-token', '1').expect(200));
+    const peek = await costOf(() => http().get('/peek').set('Cookie', cookie).expect(200));
+    expect(peek.res.body).toEqual({ visits: 1 });
+    expect(peek).toMatchObject({ serialized: 0, writes: 0 });
+    expect(setCookies(peek.res.headers)).toHaveLength(1); // refreshed all the same
+  });
+
+  it('compares once an object was handed out, and writes only what changed in place', async () => {
+    const cookie = cookieOf(await http().get('/see?page=a').expect(200));
+    const unchanged = await costOf(() =>
+      http().get('/peek-seen').set('Cookie', cookie).expect(200),
+    );
+    expect(unchanged).toMatchObject({ serialized: 1, writes: 0 });
+    const pushed = await costOf(() => http().get('/see?page=b').set('Cookie', cookie).expect(200));
+    expect(pushed).toMatchObject({ serialized: 1, writes: 1 });
+    const read = await http().get('/peek-seen').set('Cookie', cookie).expect(200);
+    expect(read.body).toEqual({ seen: ['a', 'b'] });
   });
 });
 

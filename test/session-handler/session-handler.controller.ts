@@ -3,6 +3,7 @@ import {
   Controller,
   Get,
   Injectable,
+  Query,
   SetMetadata,
   UseGuards,
   UseInterceptors,
@@ -74,6 +75,24 @@ export class SessionHandlerController {
   syncThrow(@Session() session: Visits): never {
     visit(session);
     throw new Error('handler failed');
+  }
+
+  @Get('peek')
+  peek(@Session() session: Visits) {
+    return { visits: session.get('visits') ?? 0 };
+  }
+
+  @Get('peek-seen')
+  peekSeen(@Session() session: Visits) {
+    return { seen: session.get('seen') ?? [] };
+  }
+
+  @Get('see')
+  see(@Session() session: Visits, @Query('page') page: string) {
+    const seen = session.get('seen');
+    if (seen) seen.push(page);
+    else session.set('seen', [page]);
+    return { seen: session.get('seen') };
   }
 
   @Get('both')
