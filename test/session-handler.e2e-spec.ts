@@ -13,6 +13,18 @@ const cookieOf = (res: request.Response) => {
   return `${cookie.name}=${cookie.value}`;
 };
 
+/** Serializations and store writes while `send` runs against `app`. */
+async function costOf(app: INestApplication, send: () => Promise<request.Response>) {
+  const set = jest.spyOn(app.get<MemoryStore>(SessionStore), 'set');
+  const before = serializations.count;
+  try {
+    const res = await send();
+    return { res, serialized: serializations.count - before, writes: set.mock.calls.length };
+  } finally {
+    set.mockRestore();
+  }
+}
+
 describe.each(PLATFORMS)('@Session() handlers over %s', (platform: Platform) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
@@ -48,25 +60,14 @@ describe.each(PLATFORMS)('@Session() handlers over %s', (platform: Platform) => 
     expect(second.body).toEqual({ data: { visits: 2 } });
   });
 
-  /** The store writes `send` makes. */
-  const writesOf = async (send: () => Promise<request.Response>) => {
-    const set = jest.spyOn(app.get<MemoryStore>(SessionStore), 'set');
-    try {
-      const res = await send();
-      return { res, writes: set.mock.calls.length };
-    } finally {
-      set.mockRestore();
-    }
-  };
-
   it('saves after a handler that throws synchronously, and the error still answers', async () => {
-    const { res, writes } = await writesOf(() => http().get('/sync-throw').expect(500));
+    const { res, writes } = await costOf(app, () => http().get('/sync-throw').expect(500));
     expect(setCookies(res.headers)).toHaveLength(1);
     expect(writes).toBe(1);
   });
 
   it('gives every @Session() parameter the same session, saved once with @UseSession() too', async () => {
-    const { res, writes } = await writesOf(() => http().get('/both').expect(200));
+    const { res, writes } = await costOf(app, () => http().get('/both').expect(200));
     expect(res.body).toEqual({ same: true, visits: 1 });
     expect(setCookies(res.headers)).toHaveLength(1);
     expect(writes).toBe(1);
@@ -76,18 +77,6 @@ describe.each(PLATFORMS)('@Session() handlers over %s', (platform: Platform) => 
 describe.each(PLATFORMS)('change detection over %s', (platform: Platform) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
-  /** Serializations and store writes while `send` runs. */
-  const costOf = async (send: () => Promise<request.Response>) => {
-    const set = jest.spyOn(app.get<MemoryStore>(SessionStore), 'set');
-    const before = serializations.count;
-    try {
-      const res = await send();
-      return { res, serialized: serializations.count - before, writes: set.mock.calls.length };
-    } finally {
-      set.mockRestore();
-    }
-  };
-
   beforeAll(async () => {
     app = await createApp(platform, SessionHandlerModule);
   });
@@ -98,7 +87,7 @@ describe.each(PLATFORMS)('change detection over %s', (platform: Platform) => {
 
   it('compares nothing when only plain values were read', async () => {
     const cookie = cookieOf(await http().get('/metadata').set('x-token', '1').expect(200));
-    const peek = await costOf(() => http().get('/peek').set('Cookie', cookie).expect(200));
+    const peek = await costOf(app, () => http().get('/peek').set('Cookie', cookie).expect(200));
     expect(peek.res.body).toEqual({ visits: 1 });
     expect(peek).toMatchObject({ serialized: 0, writes: 0 });
     expect(setCookies(peek.res.headers)).toHaveLength(1); // refreshed all the same
@@ -106,11 +95,13 @@ describe.each(PLATFORMS)('change detection over %s', (platform: Platform) => {
 
   it('compares once an object was handed out, and writes only what changed in place', async () => {
     const cookie = cookieOf(await http().get('/see?page=a').expect(200));
-    const unchanged = await costOf(() =>
+    const unchanged = await costOf(app, () =>
       http().get('/peek-seen').set('Cookie', cookie).expect(200),
     );
     expect(unchanged).toMatchObject({ serialized: 1, writes: 0 });
-    const pushed = await costOf(() => http().get('/see?page=b').set('Cookie', cookie).expect(200));
+    const pushed = await costOf(app, () =>
+      http().get('/see?page=b').set('Cookie', cookie).expect(200),
+    );
     expect(pushed).toMatchObject({ serialized: 1, writes: 1 });
     const read = await http().get('/peek-seen').set('Cookie', cookie).expect(200);
     expect(read.body).toEqual({ seen: ['a', 'b'] });
