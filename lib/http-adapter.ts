@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
 
 /** What a session needs of a request, on Express and Fastify alike. */
 export interface SessionRequest {
@@ -16,6 +16,8 @@ interface FastifyReplyLike {
 export type SessionResponse = ServerResponse | FastifyReplyLike;
 
 function isFastifyReply(response: SessionResponse): response is FastifyReplyLike {
+  // instanceof first: `in` on an Express response searches its long prototype chain.
+  if (response instanceof ServerResponse) return false;
   return 'raw' in response && typeof (response as FastifyReplyLike).header === 'function';
 }
 
