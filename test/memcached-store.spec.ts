@@ -44,6 +44,7 @@ describeStoreContract('memcached', async () => ({ store: new MemcachedStore(clie
   shortTtlMs: 2000,
   largeValueBytes: 1024 * 1024,
   deleteExpired: false,
+  getAndTouch: true,
 });
 
 describe('memcachedExpiration', () => {
@@ -86,6 +87,45 @@ describe('MemcachedStore on a real memcached', () => {
     expect(await memcachedSecondsLeft(server.port, k)).toBeGreaterThanOrEqual(31 * DAY - 5);
     await sleep(3200);
     expect(Buffer.from((await store.get(k))!).toString()).toBe('touched');
+  });
+
+  it('getAndTouch is one GAT: no get or touch, and the entry now lives the default lifetime', async () => {
+    const store = new MemcachedStore(client);
+    const k = key();
+    await store.set(k, Buffer.from('gat'), 1000);
+    const get = jest.spyOn(client, 'get');
+    const touch = jest.spyOn(client, 'touch');
+    try {
+      expect(Buffer.from((await store.getAndTouch(k, DEFAULT_LIFETIME_MS))!).toString()).toBe(
+        'gat',
+      );
+      expect(await store.getAndTouch(key(), DEFAULT_LIFETIME_MS)).toBeUndefined();
+      expect(get).not.toHaveBeenCalled();
+      expect(touch).not.toHaveBeenCalled();
+    } finally {
+      get.mockRestore();
+      touch.mockRestore();
+    }
+    expect(await memcachedSecondsLeft(server.port, k)).toBeGreaterThanOrEqual(31 * DAY - 5);
+  });
+
+  it('getAndTouch falls back to get and touch with a client that is not memjs', async () => {
+    const plain = {
+      get: (k: string) => client.get(k),
+      set: (k: string, v: Buffer, o: { expires: number }) => client.set(k, v, o),
+      delete: (k: string) => client.delete(k),
+      touch: jest.fn((k: string, expires: number) => client.touch(k, expires)),
+    };
+    const store = new MemcachedStore(plain);
+    const k = key();
+    await store.set(k, Buffer.from('plain'), 1000);
+    expect(Buffer.from((await store.getAndTouch(k, DEFAULT_LIFETIME_MS))!).toString()).toBe(
+      'plain',
+    );
+    expect(plain.touch).toHaveBeenCalledTimes(1);
+    expect(await memcachedSecondsLeft(server.port, k)).toBeGreaterThanOrEqual(31 * DAY - 5);
+    expect(await store.getAndTouch(key(), DEFAULT_LIFETIME_MS)).toBeUndefined();
+    expect(plain.touch).toHaveBeenCalledTimes(1);
   });
 
   it('refuses a value above the 1 MiB item limit with SessionTooLargeError, keeping the old one', async () => {

@@ -47,10 +47,12 @@ afterAll(async () => {
 
 describeStoreContract('redis', async () => ({ store: new RedisStore(standalone) }), {
   deleteExpired: false,
+  getAndTouch: true,
 });
 
 describeStoreContract('redis cluster', async () => ({ store: new RedisStore(clusterClient) }), {
   deleteExpired: false,
+  getAndTouch: true,
 });
 
 describe('RedisStore', () => {

@@ -11,6 +11,8 @@ export interface StoreContractOptions {
   largeValueBytes?: number;
   /** False for stores whose backend expires entries itself and so has no `deleteExpired`. */
   deleteExpired?: boolean;
+  /** True for stores that read and refresh in one call (`getAndTouch`). */
+  getAndTouch?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,6 +108,28 @@ export function describeStoreContract(
       await store.touch!(missing, long);
       expect(await store.get(missing)).toBeUndefined();
     });
+
+    if (options.getAndTouch) {
+      it('getAndTouch reads and extends the expiry at once', async () => {
+        const k = key();
+        await store.set(k, Buffer.from('kept'), shortTtl * 2);
+        await sleep(shortTtl);
+        expect(Buffer.from((await store.getAndTouch!(k, long))!).toString()).toBe('kept');
+        await sleep(shortTtl * 2);
+        expect(Buffer.from((await store.get(k))!).toString()).toBe('kept');
+      });
+
+      it('getAndTouch does not bring back an expired or missing entry', async () => {
+        const k = key();
+        await store.set(k, Buffer.from('x'), shortTtl);
+        await sleep(shortTtl * 2 + 100);
+        expect(await store.getAndTouch!(k, long)).toBeUndefined();
+        expect(await store.get(k)).toBeUndefined();
+        const missing = key();
+        expect(await store.getAndTouch!(missing, long)).toBeUndefined();
+        expect(await store.get(missing)).toBeUndefined();
+      });
+    }
 
     it('stores a large value intact', async () => {
       const k = key();
