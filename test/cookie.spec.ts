@@ -22,13 +22,20 @@ describe('cookies', () => {
   });
 
   it('writes a permanent cookie with Expires and Max-Age and every attribute', () => {
+    // One clock for the test and the cookie: Max-Age counts whole seconds left.
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 30, 12));
     const expires = new Date(Date.now() + 3600_000);
-    const line = serializeCookie(
-      'session',
-      'v',
-      { ...attrs, domain: 'example.com', secure: true, sameSite: 'Lax', partitioned: true },
-      expires,
-    );
+    let line: string;
+    try {
+      line = serializeCookie(
+        'session',
+        'v',
+        { ...attrs, domain: 'example.com', secure: true, sameSite: 'Lax', partitioned: true },
+        expires,
+      );
+    } finally {
+      now.mockRestore();
+    }
     expect(line).toBe(
       `session=v; Expires=${expires.toUTCString()}; Max-Age=3600; Domain=example.com; Path=/; HttpOnly; Secure; SameSite=Lax; Partitioned`,
     );
