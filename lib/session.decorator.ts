@@ -6,7 +6,6 @@ import type { ServerSideSession } from './server-side-session';
 import { saveSessionAfterHandler } from './session-handler';
 import { openedSession } from './session-interface';
 import { SessionInterceptor } from './session.interceptor';
-import { SESSION_PARAM_METADATA } from './session.constants';
 
 /** Adds the session interceptor to a handler (once, however many decorators ask for it). */
 function intercept(target: object, key: string | symbol): void {
@@ -18,11 +17,7 @@ function intercept(target: object, key: string | symbol): void {
 }
 
 function markHandler(target: object, key: string | symbol | undefined, index: number): void {
-  if (key === undefined) return;
-  const handler = (target as Record<string | symbol, unknown>)[key];
-  if (typeof handler !== 'function') return;
-  Reflect.defineMetadata(SESSION_PARAM_METADATA, true, handler);
-  saveSessionAfterHandler(target, key, index);
+  if (key !== undefined) saveSessionAfterHandler(target, key, index);
 }
 
 /**

@@ -42,9 +42,10 @@ export class SessionModule
 
   /** Lets `@Session()` find this app's sessions from a request. */
   onModuleInit(): void {
+    // No HTTP adapter in a standalone application context.
     const app: unknown = this.adapterHost.httpAdapter?.getInstance();
-    if (typeof app === 'object' || typeof app === 'function') {
-      if (app) registerAppSessions(app, this.sessions);
+    if (app && (typeof app === 'object' || typeof app === 'function')) {
+      registerAppSessions(app, this.sessions);
     }
   }
 

@@ -118,8 +118,9 @@ function asBuffer(value: Uint8Array): Buffer {
 
 /**
  * Sessions in memcached, one item per session at its full key, refreshed with
- * `touch`, or read and refreshed at once with `gat`. memcached expires items itself (to the second: an entry lives its
- * TTL rounded up, plus at most two seconds), so there is no `deleteExpired`.
+ * `touch`, or read and refreshed at once with `gat`. memcached expires items
+ * itself (to the second: an entry lives its TTL rounded up, plus at most two
+ * seconds), so there is no `deleteExpired`.
  */
 export class MemcachedStore implements SessionStore {
   private readonly maxItemSize: number;
@@ -176,10 +177,11 @@ export class MemcachedStore implements SessionStore {
             new Error(`memcached GAT ${key} failed with status 0x${status.toString(16)}`),
           );
         }
+        // Decoded as memjs's own `get` decodes what `set` stored.
         const value = client.serializer
           ? client.serializer.deserialize(opcode, response.val, response.extras).value
           : response.val;
-        resolve(Buffer.isBuffer(value) ? value : Buffer.from(String(value)));
+        resolve(value as Buffer);
       });
     });
   }
