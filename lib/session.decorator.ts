@@ -1,10 +1,10 @@
 import { createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
-import { appSessionsOf } from './app-sessions';
-import type { SessionRequest, SessionResponse } from './http-adapter';
-import type { ServerSideSession } from './server-side-session';
-import { saveSessionAfterHandler } from './session-handler';
-import { openedSession } from './session-interface';
+import { appSessionsOf } from './http/app-sessions';
+import type { SessionRequest, SessionResponse } from './http/http-adapter';
+import type { ServerSideSession } from './core/server-side-session';
+import { saveSessionAfterHandler } from './http/session-handler';
+import { openedSession } from './core/session-interface';
 import { SessionInterceptor } from './session.interceptor';
 
 /** Adds the session interceptor to a handler (once, however many decorators ask for it). */

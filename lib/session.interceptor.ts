@@ -5,9 +5,9 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import type { SessionRequest, SessionResponse } from './http-adapter';
-import { openedSession, SessionInterface } from './session-interface';
-import { saveBeforeEach } from './session-saving';
+import type { SessionRequest, SessionResponse } from './http/http-adapter';
+import { openedSession, SessionInterface } from './core/session-interface';
+import { saveBeforeEach } from './http/session-saving';
 
 /**
  * Saves the session a guard or pipe opened with `SessionInterface.open(request)`

@@ -1,12 +1,12 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { registerAppSessions } from './app-sessions';
-import { ServerSideSessionInterface } from './server-side-session-interface';
-import { SessionInterface } from './session-interface';
-import { createSessionInterface } from './session-interface.factory';
+import { registerAppSessions } from './http/app-sessions';
+import { ServerSideSessionInterface } from './core/server-side-session-interface';
+import { SessionInterface } from './core/session-interface';
+import { createSessionInterface } from './session.providers';
 import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition';
-import type { SessionModuleOptions } from './session-options.interface';
-import { SessionStore } from './session-store.interface';
+import type { SessionModuleOptions } from './interfaces/session-module-options.interface';
+import { SessionStore } from './interfaces/session-store.interface';
 
 /**
  * Server-side sessions. `SessionModule.forRoot(options)` or

@@ -3,7 +3,7 @@ import {
   serializeClearedCookie,
   serializeCookie,
   type CookieAttributes,
-} from '../lib/cookie';
+} from '../lib/core/cookie';
 
 describe('cookies', () => {
   const attrs: CookieAttributes = { path: '/', httpOnly: true, secure: false, partitioned: false };

@@ -19,7 +19,7 @@ import {
   type DynamoDBClientLike,
   type SessionModuleOptions,
 } from '../lib';
-import { buildDynamoDBSessionInterface } from '../lib/interfaces/dynamodb-session.builder';
+import { buildDynamoDBSessionInterface } from '../lib/backends/dynamodb/dynamodb.builder';
 import { describeStoreContract } from './store-contract';
 import {
   dynamoDBLocalOptions,

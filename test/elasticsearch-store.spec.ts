@@ -5,7 +5,7 @@ import {
   ElasticsearchStore,
   type ElasticsearchClientLike,
 } from '../lib';
-import { ELASTICSEARCH_TOUCH_SCRIPT } from '../lib/stores/elasticsearch.store';
+import { ELASTICSEARCH_TOUCH_SCRIPT } from '../lib/backends/elasticsearch/elasticsearch.store';
 import { describeStoreContract } from './store-contract';
 import { FakeElasticsearch, type EsRequest } from './utils/elasticsearch-fake';
 import { freePort } from './utils/server-process';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SessionStore, type CommonSessionOptions, type SessionModuleOptions } from '../lib';
-import { Signer } from '../lib/signer';
+import { Signer } from '../lib/core/signer';
 import { SessionTestModule } from './session/session-test.module';
 import { createApp, PLATFORMS, type Platform } from './utils/platforms';
 import { getHead, rawRequest, type RawResponse } from './utils/raw-http';

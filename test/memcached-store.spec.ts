@@ -10,12 +10,12 @@ import {
   sessionOptionsFromConfig,
   type MemcachedSessionClient,
 } from '../lib';
-import { DEFAULT_LIFETIME_MS } from '../lib/session-settings';
+import { DEFAULT_LIFETIME_MS } from '../lib/core/session-settings';
 import {
   createMemcachedClient,
   MEMCACHED_MAX_RELATIVE_EXPIRATION,
   memcachedExpiration,
-} from '../lib/stores/memcached.store';
+} from '../lib/backends/memcached/memcached.store';
 import { describeStoreContract } from './store-contract';
 import { memcachedSecondsLeft, startMemcached } from './utils/memcached-server';
 import type { ServerProcess } from './utils/server-process';

@@ -1,7 +1,7 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { SessionModuleOptions } from '../lib';
 
-type Factory = typeof import('../lib/session-interface.factory');
+type Factory = typeof import('../lib/session.providers');
 
 /** Builds the interface with `pkg` failing to load as `failure` says, in a fresh module registry. */
 async function buildWithout(
@@ -14,7 +14,7 @@ async function buildWithout(
     jest.doMock(pkg, () => {
       throw failure;
     });
-    const { createSessionInterface }: Factory = await import('../lib/session-interface.factory');
+    const { createSessionInterface }: Factory = await import('../lib/session.providers');
     error = await createSessionInterface(options, {} as ModuleRef).then(
       () => new Error('built without its package'),
       (e: unknown) => e,

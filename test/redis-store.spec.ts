@@ -9,7 +9,7 @@ import {
   sessionOptionsFromConfig,
   type RedisSessionClient,
 } from '../lib';
-import { createRedisClient } from '../lib/stores/redis.store';
+import { createRedisClient } from '../lib/backends/redis/redis.store';
 import { describeStoreContract } from './store-contract';
 import {
   deleteKeys,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { SessionConfigError, type SessionModuleOptions } from '../lib';
-import { Signer } from '../lib/signer';
+import { Signer } from '../lib/core/signer';
 import { SessionTestModule } from './session/session-test.module';
 import { sessionCookie } from './utils/cookies';
 import { createApp, PLATFORMS, type Platform } from './utils/platforms';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { SessionStore, type CommonSessionOptions, type SessionModuleOptions } from '../lib';
-import { Signer } from '../lib/signer';
+import { Signer } from '../lib/core/signer';
 import { SessionTestModule } from './session/session-test.module';
 import { sessionCookie } from './utils/cookies';
 import { createApp, PLATFORMS, type Platform } from './utils/platforms';

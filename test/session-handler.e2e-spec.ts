@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import request from 'supertest';
 import { SessionStore } from '../lib';
-import { MemoryStore } from '../lib/stores/memory.store';
+import { MemoryStore } from '../lib/backends/memory/memory.store';
 import { SessionHandlerController } from './session-handler/session-handler.controller';
 import { serializations, SessionHandlerModule } from './session-handler/session-handler.module';
 import { setCookies } from './utils/cookies';

@@ -1,4 +1,4 @@
-import { Signer } from '../lib/signer';
+import { Signer } from '../lib/core/signer';
 
 describe('Signer', () => {
   const a = 'a'.repeat(32);

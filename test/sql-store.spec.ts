@@ -11,8 +11,8 @@ import {
   SqlStore,
   type SessionModuleOptions,
 } from '../lib';
-import { createSessionInterface } from '../lib/session-interface.factory';
-import { createSqlDataSource, parseSqlUrl } from '../lib/stores/sql-data-source.factory';
+import { createSessionInterface } from '../lib/session.providers';
+import { createSqlDataSource, parseSqlUrl } from '../lib/backends/sql/sql.client';
 import { describeStoreContract } from './store-contract';
 import {
   countRows,
@@ -326,7 +326,7 @@ describe('SQL store configuration', () => {
     ['mysql2', 'mysql://u@127.0.0.1/db', /SESSION_PEEWEE_CONFIG.*npm install mysql2/],
     ['better-sqlite3', 'sqlite::memory:', /SESSION_PEEWEE_CONFIG.*npm install better-sqlite3/],
   ])('without the %s package, says what to install', async (missing, url, message) => {
-    let isolated!: typeof import('../lib/session-interface.factory');
+    let isolated!: typeof import('../lib/session.providers');
     jest.isolateModules(() => {
       jest.doMock(missing, () => {
         throw new Error(`Cannot find module '${missing}'`);

@@ -1,0 +1,248 @@
+import { loadOptionalPackage } from '../../utils/optional-package.util';
+import { SessionTooLargeError } from '../../session.errors';
+import type { SessionStore } from '../../interfaces/session-store.interface';
+
+/** What the store writes: one entity per session, key name = the session key. */
+export interface DatastoreSessionEntity {
+  key: object;
+  data: { data: Buffer; expiresAt: Date };
+  excludeFromIndexes: ['data'];
+}
+
+/** The query methods the store uses (`Query` of `@google-cloud/datastore`). */
+export interface DatastoreQueryLike {
+  filter(filter: object): DatastoreQueryLike;
+  select(fields: string): DatastoreQueryLike;
+  limit(n: number): DatastoreQueryLike;
+  /** Filters given as `PropertyFilter` objects. */
+  entityFilters: unknown[];
+}
+
+/** The transaction methods the store uses (`Transaction` of `@google-cloud/datastore`). */
+export interface DatastoreTransactionLike {
+  get(key: object): Promise<[unknown, ...unknown[]]>;
+  save(entity: DatastoreSessionEntity): void;
+  commit(): Promise<unknown>;
+  rollback(): Promise<unknown>;
+}
+
+/**
+ * The methods of a `@google-cloud/datastore` `Datastore` (10.x or later) the
+ * store calls; any such client fits.
+ */
+export interface DatastoreClientLike {
+  /** The symbol under which query results carry their key. */
+  readonly KEY: symbol;
+  key(path: string[]): object;
+  get(key: object): Promise<[unknown, ...unknown[]]>;
+  save(entity: DatastoreSessionEntity): Promise<unknown>;
+  delete(keys: object | object[]): Promise<unknown>;
+  transaction(): DatastoreTransactionLike;
+  createQuery(kind: string): DatastoreQueryLike;
+  runQuery(query: DatastoreQueryLike): Promise<[unknown[], ...unknown[]]>;
+}
+
+export interface DatastoreStoreOptions {
+  /** A client you own (left open by `close()`); without it the store builds one. */
+  client?: DatastoreClientLike;
+  /** `GCLOUD_APP_PROJECT_ID`: the project of the store's own client (else detected by the client). */
+  projectId?: string;
+  /** `SESSION_DATASTORE_KIND`: the entity kind, default `sessions`. */
+  kind?: string;
+}
+
+type DatastoreModule = typeof import('@google-cloud/datastore');
+
+/** Datastore's limit on an entity, in bytes (Firestore in Datastore mode storage sizes). */
+const MAX_ENTITY_BYTES = 1_048_572;
+/** Keys removed per commit (Datastore accepts at most 500 mutations in one). */
+const DELETE_BATCH = 500;
+/** `deleteExpired()` stops after this many batches; the next run continues. */
+const MAX_DELETE_BATCHES = 100;
+/** The store's own client: no retries, and every call ends within this time. */
+const CALL_TIMEOUT_MS = 5000;
+const METHODS = ['Lookup', 'RunQuery', 'BeginTransaction', 'Commit', 'Rollback'];
+const FAIL_FAST_CLIENT_CONFIG = {
+  interfaces: {
+    'google.datastore.v1.Datastore': {
+      retry_codes: { never: [] },
+      methods: Object.fromEntries(
+        METHODS.map((method) => [
+          method,
+          { timeout_millis: CALL_TIMEOUT_MS, retry_codes_name: 'never' },
+        ]),
+      ),
+    },
+  },
+};
+
+async function loadDatastore(): Promise<DatastoreModule> {
+  return loadOptionalPackage<DatastoreModule>('@google-cloud/datastore', { store: 'datastore' });
+}
+
+/** Checks that `@google-cloud/datastore` can be loaded; a `SessionConfigError` says how to install it. */
+export async function requireDatastorePackage(): Promise<void> {
+  await loadDatastore();
+}
+
+/** Storage size of a UTF-8 string property part: its bytes plus one. */
+const stringSize = (text: string) => Buffer.byteLength(text) + 1;
+
+/**
+ * The largest value Datastore accepts for `key` in `kind`: the entity limit
+ * less the key (kind and name, plus 16), the property names, the expiry (8),
+ * the blob's own byte, and the entity's 32.
+ */
+function maxValueBytes(kind: string, key: string): number {
+  const keySize = stringSize(kind) + stringSize(key) + 16;
+  return (
+    MAX_ENTITY_BYTES - 32 - keySize - stringSize('data') - 1 - stringSize('expiresAt') - 8 - 64
+  );
+}
+
+function isSessionEntity(value: unknown): value is { data: Buffer; expiresAt: Date } {
+  const entity = value as { data?: unknown; expiresAt?: unknown } | null | undefined;
+  return (
+    typeof entity === 'object' &&
+    entity !== null &&
+    Buffer.isBuffer(entity.data) &&
+    entity.expiresAt instanceof Date
+  );
+}
+
+/** gRPC status ABORTED: a concurrent transaction touched the same entity. */
+function isAborted(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 10;
+}
+
+/**
+ * Sessions in Google Cloud Datastore (Firestore in Datastore mode): one entity
+ * of kind `sessions` per session, named by the key, holding
+ * `{ data: Blob (unindexed), expiresAt: Timestamp }`.
+ *
+ * Expiry is enforced on read: an expired entity is never returned and is
+ * deleted when read, and `deleteExpired()` deletes the rest (a keys-only query
+ * on `expiresAt`, which also suits a Datastore TTL policy on that property).
+ * Datastore cannot update one property of an entity, so `touch` reads and
+ * writes the entity in a transaction; it never brings back an entity that
+ * expired or was deleted meanwhile.
+ */
+export class DatastoreStore implements SessionStore {
+  readonly kind: string;
+  private readonly projectId?: string;
+  private readonly ownsClient: boolean;
+  private client?: Promise<DatastoreClientLike>;
+
+  constructor(options: DatastoreStoreOptions = {}) {
+    this.kind = options.kind ?? 'sessions';
+    this.projectId = options.projectId;
+    this.ownsClient = options.client === undefined;
+    if (options.client) this.client = Promise.resolve(options.client);
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const client = await this.ready();
+    const entityKey = client.key([this.kind, key]);
+    const [entity] = await client.get(entityKey);
+    if (!isSessionEntity(entity)) return undefined;
+    if (entity.expiresAt.getTime() <= Date.now()) {
+      // Ids are random and never reused, so nothing can have made this key live again.
+      await client.delete(entityKey);
+      return undefined;
+    }
+    return entity.data;
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    const limit = maxValueBytes(this.kind, key);
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    const client = await this.ready();
+    await client.save(
+      this.entity(
+        client.key([this.kind, key]),
+        Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+        ttlMs,
+      ),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    const client = await this.ready();
+    await client.delete(client.key([this.kind, key]));
+  }
+
+  async touch(key: string, ttlMs: number): Promise<void> {
+    const client = await this.ready();
+    const entityKey = client.key([this.kind, key]);
+    const transaction = client.transaction();
+    const [entity] = await transaction.get(entityKey);
+    if (!isSessionEntity(entity) || entity.expiresAt.getTime() <= Date.now()) {
+      await transaction.rollback();
+      return;
+    }
+    transaction.save(this.entity(entityKey, entity.data, ttlMs));
+    try {
+      await transaction.commit();
+    } catch (error) {
+      // A concurrent write or delete of this entity won; what it did stands.
+      if (!isAborted(error)) throw error;
+    }
+  }
+
+  async deleteExpired(): Promise<number> {
+    const client = await this.ready();
+    const { PropertyFilter } = await loadDatastore();
+    let removed = 0;
+    for (let batch = 0; batch < MAX_DELETE_BATCHES; batch++) {
+      const filter = new PropertyFilter('expiresAt', '<=', new Date());
+      const query = client.createQuery(this.kind).filter(filter).select('__key__');
+      if (!query.entityFilters.includes(filter)) {
+        // A client from another copy of the package ignores this filter: never delete unfiltered.
+        throw new Error(
+          'the Datastore client comes from another copy of @google-cloud/datastore than this package loads',
+        );
+      }
+      const [entities] = await client.runQuery(query.limit(DELETE_BATCH));
+      const keys = entities.map((entity) => (entity as Record<symbol, object>)[client.KEY]);
+      if (keys.length === 0) break;
+      await client.delete(keys);
+      removed += keys.length;
+      if (keys.length < DELETE_BATCH) break;
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient || !this.client) return;
+    const client = (await this.client.catch(() => undefined)) as
+      { clients_?: Map<string, { close?(): Promise<void> }> } | undefined;
+    this.client = undefined;
+    for (const gapic of client?.clients_?.values() ?? []) await gapic.close?.();
+  }
+
+  private entity(key: object, data: Buffer, ttlMs: number): DatastoreSessionEntity {
+    return {
+      key,
+      data: { data, expiresAt: new Date(Date.now() + ttlMs) },
+      excludeFromIndexes: ['data'],
+    };
+  }
+
+  private ready(): Promise<DatastoreClientLike> {
+    this.client ??= loadDatastore().then(
+      ({ Datastore }) => {
+        // `clientConfig` reaches the generated gRPC client, which the typings do not say.
+        const options = {
+          ...(this.projectId === undefined ? {} : { projectId: this.projectId }),
+          clientConfig: FAIL_FAST_CLIENT_CONFIG,
+        };
+        return new Datastore(options);
+      },
+      (error: unknown) => {
+        this.client = undefined;
+        throw error;
+      },
+    );
+    return this.client;
+  }
+}

@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { SessionStore } from '../../interfaces/session-store.interface';
+
+export interface FileSystemStoreOptions {
+  /** Directory of the session files (created when missing), default `./flask_session`. */
+  dir?: string;
+  /** Most files kept before the oldest are pruned; 0 for no limit. Default 500. */
+  threshold?: number;
+  /** File mode of session files, default `0o600`. */
+  mode?: number;
+}
+
+const HEADER_BYTES = 8;
+const SESSION_FILE = /^[0-9a-f]{64}$/;
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * One file per session, named by the SHA-256 of its key (so no key can
+ * reach outside the directory), holding an 8-byte expiry then the data.
+ * Writes go to a temporary file that is renamed into place, so a reader
+ * never sees half a session.
+ */
+export class FileSystemStore implements SessionStore {
+  readonly dir: string;
+  private readonly threshold: number;
+  private readonly mode: number;
+  private ready?: Promise<unknown>;
+  private approximateCount = -1;
+  private pruning?: Promise<void>;
+
+  constructor(options: FileSystemStoreOptions = {}) {
+    this.dir = path.resolve(options.dir ?? 'flask_session');
+    this.threshold = options.threshold ?? 500;
+    this.mode = options.mode ?? 0o600;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const file = this.fileOf(key);
+    let content: Buffer;
+    try {
+      content = await fs.readFile(file);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    if (content.length < HEADER_BYTES || content.readDoubleBE(0) <= Date.now()) {
+      await this.unlink(file);
+      return undefined;
+    }
+    return content.subarray(HEADER_BYTES);
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    await this.ensureDir();
+    const file = this.fileOf(key);
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const content = Buffer.allocUnsafe(HEADER_BYTES + value.byteLength);
+    content.writeDoubleBE(Date.now() + ttlMs, 0);
+    content.set(value, HEADER_BYTES);
+    try {
+      const handle = await fs.open(temp, 'wx', this.mode);
+      try {
+        await handle.chmod(this.mode); // the umask may have narrowed the mode given to open()
+        await handle.writeFile(content);
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, file);
+    } catch (error) {
+      await this.unlink(temp);
+      throw error;
+    }
+    await this.pruneIfFull();
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.unlink(this.fileOf(key));
+  }
+
+  async touch(key: string, ttlMs: number): Promise<void> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.fileOf(key), 'r+');
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+      // An expired entry stays expired: touching must not bring it back.
+      if (bytesRead < HEADER_BYTES || header.readDoubleBE(0) <= Date.now()) return;
+      header.writeDoubleBE(Date.now() + ttlMs, 0);
+      await handle.write(header, 0, HEADER_BYTES, 0);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async deleteExpired(): Promise<number> {
+    const entries = await this.scan();
+    const now = Date.now();
+    const expired = entries.filter((entry) => entry.expiresAt <= now);
+    await Promise.all(expired.map((entry) => this.unlink(entry.file)));
+    this.approximateCount = entries.length - expired.length;
+    return expired.length;
+  }
+
+  async close(): Promise<void> {
+    await this.pruning;
+  }
+
+  private fileOf(key: string): string {
+    return path.join(this.dir, createHash('sha256').update(key).digest('hex'));
+  }
+
+  private ensureDir(): Promise<unknown> {
+    this.ready ??= fs.mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async unlink(file: string): Promise<void> {
+    try {
+      await fs.unlink(file);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
+  /** Counts files only when a cheap estimate says the threshold may be exceeded. */
+  private async pruneIfFull(): Promise<void> {
+    if (this.threshold === 0) return;
+    if (this.approximateCount >= 0 && ++this.approximateCount <= this.threshold) return;
+    this.pruning ??= this.prune().finally(() => (this.pruning = undefined));
+    await this.pruning;
+  }
+
+  /** Removes expired files, then the oldest, leaving a tenth of the threshold free. */
+  private async prune(): Promise<void> {
+    const names = (await fs.readdir(this.dir)).filter((name) => SESSION_FILE.test(name));
+    this.approximateCount = names.length;
+    if (names.length <= this.threshold) return;
+    const entries = await this.scan();
+    const now = Date.now();
+    const target = this.threshold - Math.max(1, Math.floor(this.threshold / 10));
+    entries.sort((a, b) => a.expiresAt - b.expiresAt);
+    const doomed = entries.filter(
+      (entry, i) => entry.expiresAt <= now || entries.length - i > target,
+    );
+    await Promise.all(doomed.map((entry) => this.unlink(entry.file)));
+    this.approximateCount = entries.length - doomed.length;
+  }
+
+  private async scan(): Promise<{ file: string; expiresAt: number }[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const header = Buffer.alloc(HEADER_BYTES);
+    const entries: { file: string; expiresAt: number }[] = [];
+    for (const name of names.filter((n) => SESSION_FILE.test(n))) {
+      const file = path.join(this.dir, name);
+      try {
+        const handle = await fs.open(file, 'r');
+        try {
+          const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+          entries.push({ file, expiresAt: bytesRead < HEADER_BYTES ? 0 : header.readDoubleBE(0) });
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return entries;
+  }
+}

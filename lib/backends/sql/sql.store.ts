@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { SqlDataSource } from '../../interfaces/session-module-options.interface';
+import type { SessionStore } from '../../interfaces/session-store.interface';
+import {
+  checkSqlTableName,
+  SQL_SESSION_ID_LENGTH,
+  sqlDialectOf,
+  type SqlDialect,
+} from './sql-session.entity';
+import { ensureSessionTable, escapedTablePath, sessionTableMetadata } from './sql-session.table';
+
+export interface SqlStoreOptions {
+  /** A TypeORM `DataSource` (initialized on first use when it is not yet). */
+  dataSource: SqlDataSource;
+  /** Table name, default `sessions`. */
+  table?: string;
+  /** Create the table when it is missing, default `true`. */
+  createTable?: boolean;
+  /** Destroy the DataSource on `close()`: only for one built for this store. Default `false`. */
+  ownsDataSource?: boolean;
+}
+
+interface Statements {
+  get: string;
+  upsert: string;
+  touch: string;
+  delete: string;
+  deleteExpired: string;
+}
+
+interface Prepared {
+  dataSource: DataSource;
+  sql: Statements;
+}
+
+interface Row {
+  data: Uint8Array;
+}
+
+function statementsFor(dialect: SqlDialect, table: string, escape: (name: string) => string) {
+  const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
+  const [sid, data, expiry] = ['session_id', 'data', 'expiry'].map(escape);
+  const update =
+    dialect === 'mysql'
+      ? `ON DUPLICATE KEY UPDATE ${data} = VALUES(${data}), ${expiry} = VALUES(${expiry})`
+      : `ON CONFLICT (${sid}) DO UPDATE SET ${data} = excluded.${data}, ${expiry} = excluded.${expiry}`;
+  return {
+    get: `SELECT ${data} FROM ${table} WHERE ${sid} = ${p(1)} AND ${expiry} > ${p(2)}`,
+    upsert: `INSERT INTO ${table} (${sid}, ${data}, ${expiry}) VALUES (${p(1)}, ${p(2)}, ${p(3)}) ${update}`,
+    touch: `UPDATE ${table} SET ${expiry} = ${p(1)} WHERE ${sid} = ${p(2)} AND ${expiry} > ${p(3)}`,
+    delete: `DELETE FROM ${table} WHERE ${sid} = ${p(1)}`,
+    deleteExpired: `DELETE FROM ${table} WHERE ${expiry} <= ${p(1)}`,
+  };
+}
+
+/**
+ * Sessions in a SQL table through a TypeORM `DataSource` (PostgreSQL, MySQL /
+ * MariaDB, SQLite): one row per session (`id`, `session_id` unique, `data`,
+ * `expiry`).
+ *
+ * Every save is one upsert statement, a refresh updates `expiry` only, reads
+ * never return an expired row and `deleteExpired()` removes expired rows.
+ * Expiry instants are computed here and sent as UTC parameters, so neither the
+ * database's clock nor any time zone setting takes part.
+ */
+export class SqlStore implements SessionStore {
+  readonly table: string;
+  private readonly dialect: SqlDialect;
+  private readonly createTable: boolean;
+  private readonly ownsDataSource: boolean;
+  private preparing?: Promise<Prepared>;
+  private closed = false;
+  private readonly logger = new Logger(SqlStore.name);
+
+  constructor(private readonly options: SqlStoreOptions) {
+    this.dialect = sqlDialectOf(options.dataSource?.options?.type, 'dataSource');
+    this.table = checkSqlTableName(options.table ?? 'sessions', 'table');
+    this.createTable = options.createTable ?? true;
+    this.ownsDataSource = options.ownsDataSource ?? false;
+  }
+
+  /**
+   * Initializes the DataSource when needed and creates the table when missing.
+   * Runs on first use anyway; call it to connect early. A failure is retried
+   * by the next call.
+   */
+  async connect(): Promise<void> {
+    await this.ready();
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const rows = await this.run<Row>('get', [key, this.time(Date.now())]);
+    return rows.records[0]?.data;
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    this.checkKey(key);
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    await this.run('upsert', [key, bytes, this.time(Date.now() + ttlMs)]);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run('delete', [key]);
+  }
+
+  async touch(key: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    await this.run('touch', [this.time(now + ttlMs), key, this.time(now)]);
+  }
+
+  async deleteExpired(): Promise<number> {
+    return (await this.run('deleteExpired', [this.time(Date.now())])).affected;
+  }
+
+  /** Destroys the DataSource when this store owns it; one you passed in stays open. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.ownsDataSource) return;
+    await this.preparing?.catch(() => undefined);
+    const dataSource = this.options.dataSource;
+    if (!dataSource.isInitialized) return;
+    try {
+      await dataSource.destroy();
+    } catch (error) {
+      // A connection the server already dropped reports that error again while the pool ends.
+      this.logger.warn(
+        `Closing the session database connection failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private ready(): Promise<Prepared> {
+    if (this.closed) return Promise.reject(new Error('the SQL session store is closed'));
+    this.preparing ??= this.prepare().catch((error: unknown) => {
+      this.preparing = undefined;
+      throw error;
+    });
+    return this.preparing;
+  }
+
+  private async prepare(): Promise<Prepared> {
+    const dataSource = this.options.dataSource as unknown as DataSource;
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    const metadata = await sessionTableMetadata(dataSource, this.table);
+    if (this.createTable) {
+      const queryRunner = dataSource.createQueryRunner();
+      try {
+        await ensureSessionTable(queryRunner, metadata);
+      } finally {
+        await queryRunner.release();
+      }
+    }
+    const escape = (name: string) => dataSource.driver.escape(name);
+    return {
+      dataSource,
+      sql: statementsFor(this.dialect, escapedTablePath(dataSource, metadata), escape),
+    };
+  }
+
+  private async run<T>(
+    statement: keyof Statements,
+    parameters: unknown[],
+  ): Promise<{ records: T[]; affected: number }> {
+    const { dataSource, sql } = await this.ready();
+    const queryRunner: QueryRunner = dataSource.createQueryRunner();
+    try {
+      const result = await queryRunner.query(sql[statement], parameters, true);
+      return { records: (result.records ?? []) as T[], affected: result.affected ?? 0 };
+    } finally {
+      await queryRunner.release();
+    }
+  }
+
+  /**
+   * An instant as a UTC parameter: ISO 8601 with `Z` for PostgreSQL's
+   * `timestamptz`; `YYYY-MM-DD HH:MM:SS.mmm` for MySQL's `DATETIME(3)` and
+   * SQLite's text, whose fixed width makes text order time order.
+   */
+  private time(ms: number): string {
+    const iso = new Date(ms).toISOString();
+    return this.dialect === 'postgres' ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  }
+
+  private checkKey(key: string): void {
+    if (key.length > SQL_SESSION_ID_LENGTH) {
+      throw new Error(
+        `session key is ${key.length} characters; the session_id column holds ${SQL_SESSION_ID_LENGTH} (shorten keyPrefix)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { Logger } from '@nestjs/common';
+import type { SameSite } from './cookie';
+import { headersSent, type SessionRequest, type SessionResponse } from '../http/http-adapter';
+import { NullSession, SESSION_STATE, type ServerSideSession } from './server-side-session';
+import type { SessionSettings } from './session-settings';
+
+const opening = new WeakMap<object, Promise<ServerSideSession>>();
+const opened = new WeakMap<object, ServerSideSession>();
+
+/** The session already opened for `request`, if any (what `@Session()` returns). */
+export function openedSession(request: object): ServerSideSession | undefined {
+  return opened.get(request);
+}
+
+/**
+ * Flask's `SessionInterface`, and the DI token of the one in use: it opens the
+ * session of a request and saves it to the response. Subclass
+ * `ServerSideSessionInterface` for a new backend, or this class for a
+ * different way of keeping sessions altogether.
+ *
+ * Inject it in a guard or pipe and `await sessions.open(request)` to read the
+ * session before the handler runs; the result is shared with `@Session()`.
+ */
+export abstract class SessionInterface {
+  protected readonly logger = new Logger('SessionModule');
+
+  protected constructor(protected readonly settings: SessionSettings) {}
+
+  /** Loads the session of `request` (Flask's `open_session`). Called once per request. */
+  protected abstract openSession(request: SessionRequest): Promise<ServerSideSession>;
+
+  /** Stores the session and sets the cookie (Flask's `save_session`). */
+  protected abstract saveSession(
+    session: ServerSideSession,
+    response: SessionResponse,
+  ): Promise<void>;
+
+  /** The session of `request`, loaded at most once however often it is asked for. */
+  open(request: SessionRequest): Promise<ServerSideSession> {
+    let pending = opening.get(request);
+    if (!pending) {
+      pending = this.openSession(request).then((session) => {
+        opened.set(request, session);
+        return session;
+      });
+      opening.set(request, pending);
+      // A failed load is not remembered: the next attempt asks the store again.
+      pending.catch(() => opening.delete(request));
+    }
+    return pending;
+  }
+
+  /** Saves `session` unless it is a null session or the response has already been sent. */
+  async save(session: ServerSideSession, response: SessionResponse): Promise<void> {
+    if (this.isNullSession(session)) return;
+    if (headersSent(response)) {
+      if (session.modified) {
+        this.logger.warn(
+          'Session changes were lost: the response was sent before they were saved. ' +
+            'Call `await session.save()` before writing the response yourself.',
+        );
+      }
+      return;
+    }
+    const state = session[SESSION_STATE];
+    if (state.saved && !session.modified) return;
+    await this.saveSession(session, response);
+    state.saved = true;
+  }
+
+  /** Binds `session.save()` to the response of its request. */
+  bind(session: ServerSideSession, response: SessionResponse): void {
+    session[SESSION_STATE].commit ??= () => this.save(session, response);
+  }
+
+  cookieName(): string {
+    return this.settings.cookieName;
+  }
+
+  cookieDomain(): string | undefined {
+    return this.settings.cookie.domain;
+  }
+
+  cookiePath(): string {
+    return this.settings.cookie.path;
+  }
+
+  cookieHttpOnly(): boolean {
+    return this.settings.cookie.httpOnly;
+  }
+
+  cookieSecure(): boolean {
+    return this.settings.cookie.secure;
+  }
+
+  cookieSameSite(): SameSite | undefined {
+    return this.settings.cookie.sameSite;
+  }
+
+  cookiePartitioned(): boolean {
+    return this.settings.cookie.partitioned;
+  }
+
+  /** When the cookie expires: `undefined` for a browser-session (non-permanent) session. */
+  expirationTime(session: ServerSideSession): Date | undefined {
+    return session.permanent ? new Date(Date.now() + this.settings.lifetime) : undefined;
+  }
+
+  /** Flask's rule: set the cookie when modified, or on every request for a permanent session. */
+  shouldSetCookie(session: ServerSideSession): boolean {
+    return session.modified || (session.permanent && this.settings.refreshEachRequest);
+  }
+
+  isNullSession(session: ServerSideSession): boolean {
+    return session instanceof NullSession;
+  }
+
+  makeNullSession(): NullSession {
+    return new NullSession(
+      {
+        sid: '',
+        isNew: true,
+        deadIds: [],
+        cookieSent: false,
+        forceModified: false,
+        saved: false,
+        serializer: this.settings.serializer,
+        newId: () => '',
+      },
+      undefined,
+      false,
+    );
+  }
+
+  /** Releases what this interface opened itself. */
+  async close(): Promise<void> {}
+}

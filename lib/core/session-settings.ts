@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import type { CookieAttributes, SameSite } from './cookie';
+import { SessionConfigError } from '../session.errors';
+import type { CommonSessionOptions, SameSiteOption } from '../interfaces/session-module-options.interface';
+import { jsonSerializer, type SessionSerializer } from './serializer';
+
+/** The validated, defaulted form of {@link CommonSessionOptions}. */
+export interface SessionSettings {
+  permanent: boolean;
+  useSigner: boolean;
+  secrets: readonly string[];
+  keyPrefix: string;
+  idLength: number;
+  lifetime: number;
+  refreshEachRequest: boolean;
+  cookieName: string;
+  cookie: CookieAttributes;
+  serializer: SessionSerializer;
+  storeTimeout: number;
+  cleanupEvery: number;
+  maxSize: number;
+}
+
+export const DEFAULT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
+const MIN_SECRET_BYTES = 32;
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const COOKIE_ATTRIBUTE = /^[^;\s\x00-\x1f\x7f]*$/;
+
+function positiveInt(key: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new SessionConfigError(key, `expected an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function bool(key: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new SessionConfigError(key, `expected true or false, got ${String(value)}`);
+  return value;
+}
+
+function sameSite(value: SameSiteOption | undefined): SameSite | undefined {
+  if (value === undefined || value === false) return undefined;
+  const normalized = typeof value === 'string' ? value.toLowerCase() : value;
+  switch (normalized) {
+    case 'strict':
+      return 'Strict';
+    case 'lax':
+      return 'Lax';
+    case 'none':
+      return 'None';
+  }
+  throw new SessionConfigError(
+    'cookie.sameSite (SESSION_COOKIE_SAMESITE)',
+    `expected Strict, Lax, None or false, got ${String(value)}`,
+  );
+}
+
+function secrets(options: CommonSessionOptions, useSigner: boolean): readonly string[] {
+  const value: unknown = options.secret;
+  const given: unknown[] = value === undefined ? [] : Array.isArray(value) ? [...value] : [value];
+  given.forEach((secret, i) => {
+    if (typeof secret !== 'string' || Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      // Names the offending entry and its length, never its value.
+      throw new SessionConfigError(
+        i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`,
+        `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${
+          typeof secret === 'string' ? `${Buffer.byteLength(secret)} bytes` : typeof secret
+        }`,
+      );
+    }
+  });
+  if (useSigner && given.length === 0) {
+    throw new SessionConfigError(
+      'useSigner (SESSION_USE_SIGNER)',
+      'signing needs `secret` (SECRET_KEY) to be set',
+    );
+  }
+  return given as string[];
+}
+
+function serializer(value: CommonSessionOptions['serializer']): SessionSerializer {
+  if (value === undefined || value === 'json') return jsonSerializer;
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof value.dumps === 'function' &&
+    typeof value.loads === 'function'
+  ) {
+    return value;
+  }
+  throw new SessionConfigError(
+    'serializer (SESSION_SERIALIZATION_FORMAT)',
+    `expected 'json' or an object with dumps() and loads(), got ${String(value)}`,
+  );
+}
+
+export function resolveSessionSettings(options: CommonSessionOptions): SessionSettings {
+  const cookie = options.cookie ?? {};
+  const useSigner = bool('useSigner (SESSION_USE_SIGNER)', options.useSigner, false);
+  const cookieName = cookie.name ?? 'session';
+  if (!COOKIE_NAME.test(cookieName)) {
+    throw new SessionConfigError(
+      'cookie.name (SESSION_COOKIE_NAME)',
+      `"${cookieName}" is not a valid cookie name`,
+    );
+  }
+  const path = cookie.path ?? '/';
+  if (!path.startsWith('/') || !COOKIE_ATTRIBUTE.test(path)) {
+    throw new SessionConfigError(
+      'cookie.path (SESSION_COOKIE_PATH)',
+      `expected a path starting with "/", got "${path}"`,
+    );
+  }
+  if (
+    cookie.domain !== undefined &&
+    (cookie.domain === '' || !COOKIE_ATTRIBUTE.test(cookie.domain))
+  ) {
+    throw new SessionConfigError(
+      'cookie.domain (SESSION_COOKIE_DOMAIN)',
+      `"${cookie.domain}" is not a valid domain`,
+    );
+  }
+  const keyPrefix = options.keyPrefix ?? 'session:';
+  if (typeof keyPrefix !== 'string')
+    throw new SessionConfigError('keyPrefix (SESSION_KEY_PREFIX)', 'expected a string');
+  const autoDelete = bool('autoDelete (SESSION_AUTODELETE)', options.autoDelete, false);
+  const cookieAttributes: CookieAttributes = {
+    domain: cookie.domain,
+    path,
+    httpOnly: bool('cookie.httpOnly (SESSION_COOKIE_HTTPONLY)', cookie.httpOnly, true),
+    secure: bool('cookie.secure (SESSION_COOKIE_SECURE)', cookie.secure, false),
+    sameSite: sameSite(cookie.sameSite),
+    partitioned: bool('cookie.partitioned (SESSION_COOKIE_PARTITIONED)', cookie.partitioned, false),
+  };
+  warnOfCookiesBrowsersDrop(cookieAttributes);
+  return {
+    permanent: bool('permanent (SESSION_PERMANENT)', options.permanent, true),
+    useSigner,
+    secrets: secrets(options, useSigner),
+    keyPrefix,
+    idLength: positiveInt('idLength (SESSION_ID_LENGTH)', options.idLength, 32, 16),
+    lifetime: positiveInt(
+      'lifetime (PERMANENT_SESSION_LIFETIME)',
+      options.lifetime,
+      DEFAULT_LIFETIME_MS,
+    ),
+    refreshEachRequest: bool(
+      'refreshEachRequest (SESSION_REFRESH_EACH_REQUEST)',
+      options.refreshEachRequest,
+      true,
+    ),
+    cookieName,
+    cookie: cookieAttributes,
+    serializer: serializer(options.serializer),
+    storeTimeout: positiveInt('storeTimeout (SESSION_STORE_TIMEOUT)', options.storeTimeout, 3000),
+    cleanupEvery: positiveInt(
+      'cleanupEvery (SESSION_CLEANUP_N_REQUESTS)',
+      options.cleanupEvery,
+      autoDelete ? 1000 : 0,
+      0,
+    ),
+    maxSize: positiveInt('maxSize (SESSION_MAX_SIZE)', options.maxSize, 0, 0),
+  };
+}
+
+/**
+ * Browsers refuse a `SameSite=None` or `Partitioned` cookie without `Secure`,
+ * so no session would stick. Flask-Session accepts such settings, so they are
+ * allowed (a proxy may add `Secure`), but said at startup.
+ */
+function warnOfCookiesBrowsersDrop(cookie: CookieAttributes): void {
+  if (cookie.secure) return;
+  const unsafe = [
+    cookie.sameSite === 'None' && 'cookie.sameSite (SESSION_COOKIE_SAMESITE) is None',
+    cookie.partitioned && 'cookie.partitioned (SESSION_COOKIE_PARTITIONED) is true',
+  ].filter((reason): reason is string => typeof reason === 'string');
+  for (const reason of unsafe) {
+    new Logger('SessionModule').warn(
+      `${reason} but cookie.secure (SESSION_COOKIE_SECURE) is false: browsers drop such a cookie unless it is Secure`,
+    );
+  }
+}
