@@ -20,7 +20,10 @@ export { NullSessionInterface } from './backends/null/null.session-interface';
 export { FileSystemSessionInterface } from './backends/filesystem/filesystem.session-interface';
 export { RedisSessionInterface } from './backends/redis/redis.session-interface';
 export { MemcachedSessionInterface } from './backends/memcached/memcached.session-interface';
-export { FileSystemStore, type FileSystemStoreOptions } from './backends/filesystem/filesystem.store';
+export {
+  FileSystemStore,
+  type FileSystemStoreOptions,
+} from './backends/filesystem/filesystem.store';
 export {
   SqlAlchemySessionInterface,
   type SqlSessionInterfaceOptions,
@@ -68,7 +71,11 @@ export {
   type FirestoreTransactionLike,
 } from './backends/firestore/firestore.store';
 export { firestoreDocumentId } from './backends/firestore/firestore-document-id';
-export { RedisStore, type RedisSessionClient, type RedisStoreOptions } from './backends/redis/redis.store';
+export {
+  RedisStore,
+  type RedisSessionClient,
+  type RedisStoreOptions,
+} from './backends/redis/redis.store';
 export {
   MemcachedStore,
   type MemcachedSessionClient,

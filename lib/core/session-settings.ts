@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { CookieAttributes, SameSite } from './cookie';
 import { SessionConfigError } from '../session.errors';
-import type { CommonSessionOptions, SameSiteOption } from '../interfaces/session-module-options.interface';
+import type {
+  CommonSessionOptions,
+  SameSiteOption,
+} from '../interfaces/session-module-options.interface';
 import { jsonSerializer, type SessionSerializer } from './serializer';
 
 /** The validated, defaulted form of {@link CommonSessionOptions}. */

@@ -1,10 +1,7 @@
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
 import type { ElasticsearchSessionOptions } from '../../interfaces/session-module-options.interface';
-import {
-  requireElasticsearchPackage,
-  type ElasticsearchClientLike,
-} from './elasticsearch.store';
+import { requireElasticsearchPackage, type ElasticsearchClientLike } from './elasticsearch.store';
 import { ElasticsearchSessionInterface } from './elasticsearch.session-interface';
 
 const INDEX_FORBIDDEN = /[\\/*?"<>| ,#:A-Z]/;

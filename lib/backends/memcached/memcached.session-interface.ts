@@ -1,7 +1,10 @@
 import { hasMethods } from '../../utils/validation.util';
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import { SessionConfigError } from '../../session.errors';
-import type { CommonSessionOptions, MemcachedSessionOptions } from '../../interfaces/session-module-options.interface';
+import type {
+  CommonSessionOptions,
+  MemcachedSessionOptions,
+} from '../../interfaces/session-module-options.interface';
 import { resolveSessionSettings } from '../../core/session-settings';
 import {
   createMemcachedClient,

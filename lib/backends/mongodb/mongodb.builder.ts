@@ -2,11 +2,7 @@ import { Logger } from '@nestjs/common';
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
 import type { MongoDBSessionOptions } from '../../interfaces/session-module-options.interface';
-import {
-  MongoDBStore,
-  requireMongoosePackage,
-  type MongoDBConnectionLike,
-} from './mongodb.store';
+import { MongoDBStore, requireMongoosePackage, type MongoDBConnectionLike } from './mongodb.store';
 import { MongoDBSessionInterface } from './mongodb.session-interface';
 
 const DEFAULT_STORE_TIMEOUT = 3000;

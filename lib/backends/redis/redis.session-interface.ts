@@ -1,7 +1,10 @@
 import { hasMethods } from '../../utils/validation.util';
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import { SessionConfigError } from '../../session.errors';
-import type { CommonSessionOptions, RedisSessionOptions } from '../../interfaces/session-module-options.interface';
+import type {
+  CommonSessionOptions,
+  RedisSessionOptions,
+} from '../../interfaces/session-module-options.interface';
 import { resolveSessionSettings } from '../../core/session-settings';
 import { createRedisClient, RedisStore, type RedisSessionClient } from './redis.store';
 
