@@ -1,6 +1,6 @@
+import { isSessionType, SESSION_TYPES } from './backends/session-backends';
 import { SessionConfigError } from './session.errors';
 import {
-  SESSION_TYPES,
   type CommonSessionOptions,
   type DatastoreSessionOptions,
   type DynamoDBSessionOptions,
@@ -14,7 +14,7 @@ import {
   type SessionModuleOptions,
   type SessionType,
   type SqlDataSource,
-} from './interfaces/session-module-options.interface';
+} from './interfaces';
 
 /** A `ConfigService` (anything with `get(key)`) or a plain record such as `process.env`. */
 export type ConfigSource = { get(key: string): unknown } | Readonly<Record<string, unknown>>;
@@ -123,13 +123,13 @@ function sessionType(read: Reader): SessionType {
   const value = read('SESSION_TYPE');
   if (value === undefined) return 'null';
   const type = String(value).trim().toLowerCase();
-  if (!(SESSION_TYPES as readonly string[]).includes(type)) {
+  if (!isSessionType(type)) {
     throw new SessionConfigError(
       'SESSION_TYPE',
       `expected one of ${SESSION_TYPES.join(', ')}, got "${String(value)}"`,
     );
   }
-  return type as SessionType;
+  return type;
 }
 
 function sameSite(read: Reader): SameSiteOption | undefined {

@@ -1,32 +1,17 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { registerAppSessions } from './http/app-sessions';
-import { ServerSideSessionInterface } from './core/server-side-session-interface';
+import { HttpAdapterHost } from '@nestjs/core';
 import { SessionInterface } from './core/session-interface';
-import { createSessionInterface } from './session.providers';
-import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition';
-import type { SessionModuleOptions } from './interfaces/session-module-options.interface';
-import { SessionStore } from './interfaces/session-store.interface';
+import { registerAppSessions } from './http/app-sessions';
+import { SessionStore } from './interfaces';
+import { ConfigurableModuleClass } from './session.module-definition';
+import { SESSION_PROVIDERS } from './session.providers';
 
 /**
  * Server-side sessions. `SessionModule.forRoot(options)` or
  * `SessionModule.forRootAsync({ imports, inject, useFactory })`; global by default.
  */
 @Module({
-  providers: [
-    {
-      provide: SessionInterface,
-      useFactory: (options: SessionModuleOptions, moduleRef: ModuleRef) =>
-        createSessionInterface(options, moduleRef),
-      inject: [SESSION_MODULE_OPTIONS, ModuleRef],
-    },
-    {
-      provide: SessionStore,
-      useFactory: (sessions: SessionInterface) =>
-        sessions instanceof ServerSideSessionInterface ? sessions.store : null,
-      inject: [SessionInterface],
-    },
-  ],
+  providers: SESSION_PROVIDERS,
   exports: [SessionInterface, SessionStore],
 })
 export class SessionModule

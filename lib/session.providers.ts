@@ -1,53 +1,31 @@
-import type { ModuleRef } from '@nestjs/core';
-import { hasMethods } from './utils/validation.util';
-import { buildDatastoreSessionInterface } from './backends/datastore/datastore.builder';
-import { buildDynamoDBSessionInterface } from './backends/dynamodb/dynamodb.builder';
-import { buildElasticsearchSessionInterface } from './backends/elasticsearch/elasticsearch.builder';
-import { buildFirestoreSessionInterface } from './backends/firestore/firestore.builder';
-import { FileSystemSessionInterface } from './backends/filesystem/filesystem.session-interface';
-import { MemcachedSessionInterface } from './backends/memcached/memcached.session-interface';
-import { buildMongoDBSessionInterface } from './backends/mongodb/mongodb.builder';
-import { NullSessionInterface } from './backends/null/null.session-interface';
-import { RedisSessionInterface } from './backends/redis/redis.session-interface';
-import { peeweeInterface, sqlAlchemyInterface } from './backends/sql/sql.builder';
+import type { Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { isSessionType, SESSION_BACKENDS, SESSION_TYPES } from './backends/session-backends';
 import { ServerSideSessionInterface } from './core/server-side-session-interface';
-import { SessionConfigError } from './session.errors';
 import { SessionInterface } from './core/session-interface';
 import {
-  SESSION_TYPES,
+  SessionStore,
+  type BackendSessionOptions,
   type CustomInterfaceSessionOptions,
   type CustomStoreSessionOptions,
-  type DatastoreSessionOptions,
-  type DynamoDBSessionOptions,
-  type ElasticsearchSessionOptions,
-  type FileSystemSessionOptions,
-  type FirestoreSessionOptions,
-  type MemcachedSessionOptions,
-  type MongoDBSessionOptions,
-  type RedisSessionOptions,
-  type PeeweeSessionOptions,
   type SessionModuleOptions,
+  type SessionOptionsByType,
   type SessionType,
-  type SqlAlchemySessionOptions,
-} from './interfaces/session-module-options.interface';
-import type { SessionStore } from './interfaces/session-store.interface';
-import { MemoryStore } from './backends/memory/memory.store';
+} from './interfaces';
+import { SESSION_MODULE_OPTIONS } from './session.module-definition';
+import { SessionConfigError } from './session.errors';
+import { hasMethods } from './utils/validation.util';
 
 const isStore = (value: unknown) => hasMethods<SessionStore>(value, ['get', 'set', 'delete']);
 
-function integer(
-  key: string,
-  value: number | undefined,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
-    throw new SessionConfigError(
-      key,
-      `expected an integer from ${min} to ${max}, got ${String(value)}`,
-    );
-  }
-  return value;
+function isCustomInterface(
+  options: SessionModuleOptions,
+): options is CustomInterfaceSessionOptions {
+  return 'sessionInterface' in options;
+}
+
+function isCustomStore(options: SessionModuleOptions): options is CustomStoreSessionOptions {
+  return 'store' in options && options.store !== undefined;
 }
 
 async function customStoreInterface(
@@ -82,46 +60,13 @@ async function customInterface(
   return instance;
 }
 
-function fileSystemInterface(options: FileSystemSessionOptions): SessionInterface {
-  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
-    throw new SessionConfigError('dir (SESSION_FILE_DIR)', 'expected a directory path');
-  }
-  return new FileSystemSessionInterface(
-    options.dir,
-    integer('threshold (SESSION_FILE_THRESHOLD)', options.threshold, 0),
-    integer('mode (SESSION_FILE_MODE)', options.mode, 0, 0o777),
-    options.keyPrefix,
-    options.useSigner,
-    options.permanent,
-    options,
-  );
-}
-
-/** Options that leave building the interface to the module. */
-type StoreOptions = Exclude<SessionModuleOptions, CustomInterfaceSessionOptions>;
-
-type Builder = (
-  options: StoreOptions,
+function buildBackend<T extends SessionType>(
+  type: T,
+  options: SessionOptionsByType[T],
   moduleRef: ModuleRef,
-) => SessionInterface | Promise<SessionInterface>;
-
-/** How each `SESSION_TYPE` is built; types missing here are not available. */
-const builders: Partial<Record<SessionType, Builder>> = {
-  null: (options) => new NullSessionInterface(options),
-  memory: (options) => new ServerSideSessionInterface(new MemoryStore(), options, true),
-  filesystem: (options) => fileSystemInterface(options as FileSystemSessionOptions),
-  elasticsearch: (options) =>
-    buildElasticsearchSessionInterface(options as ElasticsearchSessionOptions),
-  datastore: (options) => buildDatastoreSessionInterface(options as DatastoreSessionOptions),
-  dynamodb: (options) => buildDynamoDBSessionInterface(options as DynamoDBSessionOptions),
-  firestore: (options) => buildFirestoreSessionInterface(options as FirestoreSessionOptions),
-  redis: (options) => RedisSessionInterface.fromOptions(options as RedisSessionOptions),
-  memcached: (options) => MemcachedSessionInterface.fromOptions(options as MemcachedSessionOptions),
-  mongodb: (options) => buildMongoDBSessionInterface(options as MongoDBSessionOptions),
-  sqlalchemy: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
-  typeorm: (options) => sqlAlchemyInterface(options as SqlAlchemySessionOptions),
-  peewee: (options) => peeweeInterface(options as PeeweeSessionOptions),
-};
+): SessionInterface | Promise<SessionInterface> {
+  return SESSION_BACKENDS[type].fromOptions(options, moduleRef);
+}
 
 /** Builds the session interface the options describe; bad options fail here, at startup. */
 export async function createSessionInterface(
@@ -131,24 +76,31 @@ export async function createSessionInterface(
   if (options === null || typeof options !== 'object') {
     throw new SessionConfigError('SessionModule options', 'expected an object');
   }
-  if ('sessionInterface' in options) return customInterface(options, moduleRef);
-  if ('store' in options && options.store !== undefined) {
-    return customStoreInterface(options, moduleRef);
-  }
-  const type = options.type ?? 'null';
-  if (!SESSION_TYPES.includes(type)) {
+  if (isCustomInterface(options)) return customInterface(options, moduleRef);
+  if (isCustomStore(options)) return customStoreInterface(options, moduleRef);
+  const backend: BackendSessionOptions = options;
+  const type = backend.type ?? 'null';
+  if (!isSessionType(type)) {
     throw new SessionConfigError(
       'type (SESSION_TYPE)',
       `expected one of ${SESSION_TYPES.join(', ')}, got "${String(type)}"`,
     );
   }
-  const build = builders[type];
-  if (!build) {
-    const available = Object.keys(builders).join(', ');
-    throw new SessionConfigError(
-      'type (SESSION_TYPE)',
-      `the "${type}" store is not available in this version (available: ${available})`,
-    );
-  }
-  return build(options, moduleRef);
+  return buildBackend(type, backend, moduleRef);
 }
+
+/** The session interface the module's options describe, and its store (`null` for a custom interface). */
+export const SESSION_PROVIDERS: Provider[] = [
+  {
+    provide: SessionInterface,
+    useFactory: (options: SessionModuleOptions, moduleRef: ModuleRef) =>
+      createSessionInterface(options, moduleRef),
+    inject: [SESSION_MODULE_OPTIONS, ModuleRef],
+  },
+  {
+    provide: SessionStore,
+    useFactory: (sessions: SessionInterface) =>
+      sessions instanceof ServerSideSessionInterface ? sessions.store : null,
+    inject: [SessionInterface],
+  },
+];

@@ -11,8 +11,8 @@ import {
   type MemcachedSessionClient,
 } from '../lib';
 import { DEFAULT_LIFETIME_MS } from '../lib/core/session-settings';
+import { createMemcachedClient } from '../lib/backends/memcached/memcached.client';
 import {
-  createMemcachedClient,
   MEMCACHED_MAX_RELATIVE_EXPIRATION,
   memcachedExpiration,
 } from '../lib/backends/memcached/memcached.store';
@@ -178,7 +178,7 @@ describe('MemcachedStore on a real memcached', () => {
     const down = await startMemcached();
     await down.stop();
     const store = new MemcachedStore(
-      await createMemcachedClient({ servers: `127.0.0.1:${down.port}`, timeoutMs: 1000 }),
+      await createMemcachedClient({ servers: `127.0.0.1:${down.port}` }, 1000),
       { ownsClient: true },
     );
     const started = Date.now();

@@ -9,7 +9,7 @@ import {
   sessionOptionsFromConfig,
   type RedisSessionClient,
 } from '../lib';
-import { createRedisClient } from '../lib/backends/redis/redis.store';
+import { createRedisClient } from '../lib/backends/redis/redis.client';
 import { describeStoreContract } from './store-contract';
 import {
   deleteKeys,
@@ -107,7 +107,7 @@ describe('createRedisClient', () => {
 
   it('fails fast while the server is down, without queueing commands', async () => {
     const port = await freePort();
-    const client = await createRedisClient({ port, timeoutMs: 2000 });
+    const client = await createRedisClient({ port }, 2000);
     const store = new RedisStore(client, { ownsClient: true });
     try {
       const started = Date.now();

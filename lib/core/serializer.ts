@@ -1,8 +1,5 @@
-/** Turns session data into bytes and back. Must never run code while reading. */
-export interface SessionSerializer {
-  dumps(value: unknown): Uint8Array;
-  loads(bytes: Uint8Array): unknown;
-}
+import type { SessionSerializer } from '../interfaces/session-serializer.interface';
+import { asBuffer } from '../utils/bytes.util';
 
 // Tagged values are single-key objects whose key starts with a space, as in
 // Flask's TaggedJSONSerializer; a plain object that looks like a tag is escaped.
@@ -64,7 +61,7 @@ function encode(value: unknown, path: string, depth: number): unknown {
   if (value instanceof Date) return { [TAG_DATE]: value.getTime() };
   if (value instanceof Uint8Array)
     return {
-      [TAG_BYTES]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+      [TAG_BYTES]: asBuffer(value).toString('base64'),
     };
   if (value instanceof Map) {
     return {
@@ -140,7 +137,7 @@ export class TaggedJsonSerializer implements SessionSerializer {
   }
 
   loads(bytes: Uint8Array): unknown {
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = asBuffer(bytes).toString('utf8');
     return decode(JSON.parse(text), 0);
   }
 }

@@ -1,5 +1,4 @@
 import { HttpException } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import {
   readCookieValues,
   serializeClearedCookie,
@@ -15,8 +14,10 @@ import {
 import { SESSION_STATE, ServerSideSession, type SessionState } from './server-side-session';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { SessionInterface } from './session-interface';
-import type { CommonSessionOptions } from '../interfaces/session-module-options.interface';
-import { resolveSessionSettings } from './session-settings';
+import type { CommonSessionOptions } from '../interfaces';
+import { resolveSessionSettings, type SessionSettings } from './session-settings';
+import { generateSessionId, sessionIdPattern } from './session-id';
+import { withTimeout } from '../utils/timeout.util';
 import type { SessionStore } from '../interfaces/session-store.interface';
 import { Signer } from './signer';
 
@@ -53,12 +54,12 @@ export class ServerSideSessionInterface extends SessionInterface {
    */
   constructor(
     readonly store: SessionStore,
-    options: CommonSessionOptions = {},
+    options: CommonSessionOptions | SessionSettings = {},
     private readonly ownsStore = false,
   ) {
     super(resolveSessionSettings(options));
     if (this.settings.useSigner) this.signer = new Signer(this.settings.secrets);
-    this.idPattern = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((this.settings.idLength * 4) / 3)}}$`);
+    this.idPattern = sessionIdPattern(this.settings.idLength);
     this.attributes = this.settings.cookie;
     this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
   }
@@ -224,7 +225,7 @@ export class ServerSideSessionInterface extends SessionInterface {
   }
 
   private generateId(): string {
-    return randomBytes(this.settings.idLength).toString('base64url');
+    return generateSessionId(this.settings.idLength);
   }
 
   private checkSize(size: number): void {
@@ -242,35 +243,12 @@ export class ServerSideSessionInterface extends SessionInterface {
 
   /** Runs one store call within `storeTimeout`; any failure becomes a 503. */
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    // A plain Promise rather than Promise.race over an async function: this runs on every request.
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const fail = (error: unknown) => {
-        if (settled) return; // a store call failing after its timeout was already reported
-        settled = true;
-        clearTimeout(timer);
-        if (error instanceof HttpException) return reject(error);
-        this.logger.error(
-          `Session store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        reject(new SessionStoreUnavailableError(operation, error));
-      };
-      const timer = setTimeout(
-        () => fail(new Error(`timed out after ${this.settings.storeTimeout} ms`)),
-        this.settings.storeTimeout,
+    return withTimeout(run, this.settings.storeTimeout, (error) => {
+      if (error instanceof HttpException) return error;
+      this.logger.error(
+        `Session store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
-      let pending: Promise<T>;
-      try {
-        pending = run();
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      pending.then((value) => {
-        settled = true;
-        clearTimeout(timer);
-        resolve(value);
-      }, fail);
+      return new SessionStoreUnavailableError(operation, error);
     });
   }
 }

@@ -1,4 +1,4 @@
-import type { SessionSerializer } from './serializer';
+import type { SessionSerializer } from '../interfaces/session-serializer.interface';
 import { SessionNotConfiguredError } from '../session.errors';
 
 /** What a session keeps for its interface; not part of the public surface. */

@@ -1,11 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { CookieAttributes, SameSite } from './cookie';
 import { SessionConfigError } from '../session.errors';
-import type {
-  CommonSessionOptions,
-  SameSiteOption,
-} from '../interfaces/session-module-options.interface';
-import { jsonSerializer, type SessionSerializer } from './serializer';
+import type { CommonSessionOptions, SameSiteOption } from '../interfaces';
+import type { SessionSerializer } from '../interfaces/session-serializer.interface';
+import { jsonSerializer } from './serializer';
 
 /** The validated, defaulted form of {@link CommonSessionOptions}. */
 export interface SessionSettings {
@@ -25,6 +23,8 @@ export interface SessionSettings {
 }
 
 export const DEFAULT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
+/** `storeTimeout`'s default, and the bound of a store or client used without the module. */
+export const DEFAULT_STORE_TIMEOUT_MS = 3000;
 const MIN_SECRET_BYTES = 32;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
@@ -101,7 +101,44 @@ function serializer(value: CommonSessionOptions['serializer']): SessionSerialize
   );
 }
 
-export function resolveSessionSettings(options: CommonSessionOptions): SessionSettings {
+/**
+ * Marks settings this module resolved, so resolving them again hands them back
+ * as they are. A symbol key, so a backend can spread them with an option of its own.
+ */
+const RESOLVED = Symbol('resolved session settings');
+
+/** Whether `value` is settings {@link resolveSessionSettings} made (not options still to resolve). */
+export function isSessionSettings(value: object): value is SessionSettings {
+  return RESOLVED in value;
+}
+
+/**
+ * Validates and defaults the common options, once: startup warnings print once
+ * however many layers (a backend's `fromOptions`, its constructor, the base
+ * class) ask for the settings.
+ */
+export function resolveSessionSettings(
+  options: CommonSessionOptions | SessionSettings,
+): SessionSettings {
+  if (isSessionSettings(options)) return options;
+  return Object.freeze({ ...validate(options), [RESOLVED]: true });
+}
+
+/**
+ * The options a Flask-style positional constructor was given, with the seed's
+ * positional arguments (`keyPrefix`, `useSigner`, `permanent`) winning where set.
+ * Settings already resolved (by `fromOptions`) pass through unchanged.
+ */
+export function withSeedArguments(
+  options: CommonSessionOptions | SessionSettings,
+  seed: Pick<CommonSessionOptions, 'keyPrefix' | 'useSigner' | 'permanent'>,
+): CommonSessionOptions | SessionSettings {
+  if (isSessionSettings(options)) return options;
+  const given = Object.entries(seed).filter(([, value]) => value !== undefined);
+  return given.length ? { ...options, ...Object.fromEntries(given) } : options;
+}
+
+function validate(options: CommonSessionOptions): SessionSettings {
   const cookie = options.cookie ?? {};
   const useSigner = bool('useSigner (SESSION_USE_SIGNER)', options.useSigner, false);
   const cookieName = cookie.name ?? 'session';
@@ -159,7 +196,11 @@ export function resolveSessionSettings(options: CommonSessionOptions): SessionSe
     cookieName,
     cookie: cookieAttributes,
     serializer: serializer(options.serializer),
-    storeTimeout: positiveInt('storeTimeout (SESSION_STORE_TIMEOUT)', options.storeTimeout, 3000),
+    storeTimeout: positiveInt(
+      'storeTimeout (SESSION_STORE_TIMEOUT)',
+      options.storeTimeout,
+      DEFAULT_STORE_TIMEOUT_MS,
+    ),
     cleanupEvery: positiveInt(
       'cleanupEvery (SESSION_CLEANUP_N_REQUESTS)',
       options.cleanupEvery,

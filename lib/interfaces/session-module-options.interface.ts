@@ -1,32 +1,20 @@
 import type { Type } from '@nestjs/common';
-import type { SessionSerializer } from '../core/serializer';
+import type { ModuleRef } from '@nestjs/core';
 import type { SessionInterface } from '../core/session-interface';
+import type { SessionSerializer } from './session-serializer.interface';
+import type { DatastoreSessionOptions } from './datastore-session-options.interface';
+import type { DynamoDBSessionOptions } from './dynamodb-session-options.interface';
+import type { ElasticsearchSessionOptions } from './elasticsearch-session-options.interface';
+import type { FileSystemSessionOptions } from './filesystem-session-options.interface';
+import type { FirestoreSessionOptions } from './firestore-session-options.interface';
+import type { MemcachedSessionOptions } from './memcached-session-options.interface';
+import type { MongoDBSessionOptions } from './mongodb-session-options.interface';
+import type { RedisSessionOptions } from './redis-session-options.interface';
+import type {
+  PeeweeSessionOptions,
+  SqlAlchemySessionOptions,
+} from './sql-session-options.interface';
 import type { SessionStore } from './session-store.interface';
-import type { DatastoreClientLike } from '../backends/datastore/datastore.store';
-import type { DynamoDBStoreOptions } from '../backends/dynamodb/dynamodb.store';
-import type { ElasticsearchClientLike } from '../backends/elasticsearch/elasticsearch.store';
-import type { FirestoreClientLike } from '../backends/firestore/firestore.store';
-import type { MemcachedSessionClient } from '../backends/memcached/memcached.store';
-import type { MongoDBConnectionLike } from '../backends/mongodb/mongodb.store';
-import type { RedisSessionClient } from '../backends/redis/redis.store';
-
-/** `SESSION_TYPE` values; `typeorm` is an alias of `sqlalchemy`. */
-export const SESSION_TYPES = [
-  'null',
-  'memory',
-  'filesystem',
-  'redis',
-  'memcached',
-  'mongodb',
-  'sqlalchemy',
-  'typeorm',
-  'peewee',
-  'dynamodb',
-  'elasticsearch',
-  'datastore',
-  'firestore',
-] as const;
-export type SessionType = (typeof SESSION_TYPES)[number];
 
 export type SameSiteOption = 'Strict' | 'Lax' | 'None' | 'strict' | 'lax' | 'none' | false;
 
@@ -89,120 +77,36 @@ export interface MemorySessionOptions extends CommonSessionOptions {
   type: 'memory';
 }
 
-export interface FileSystemSessionOptions extends CommonSessionOptions {
-  type: 'filesystem';
-  /** `SESSION_FILE_DIR`, default `./flask_session`. */
-  dir?: string;
-  /** `SESSION_FILE_THRESHOLD`: most files kept before pruning, default 500 (0 = no limit). */
-  threshold?: number;
-  /** `SESSION_FILE_MODE`, default `0o600`. */
-  mode?: number;
+/** The options of each `SESSION_TYPE`; `typeorm` is an alias of `sqlalchemy`. */
+export interface SessionOptionsByType {
+  null: NullSessionOptions;
+  memory: MemorySessionOptions;
+  filesystem: FileSystemSessionOptions;
+  redis: RedisSessionOptions;
+  memcached: MemcachedSessionOptions;
+  mongodb: MongoDBSessionOptions;
+  sqlalchemy: SqlAlchemySessionOptions;
+  typeorm: SqlAlchemySessionOptions;
+  peewee: PeeweeSessionOptions;
+  dynamodb: DynamoDBSessionOptions;
+  elasticsearch: ElasticsearchSessionOptions;
+  datastore: DatastoreSessionOptions;
+  firestore: FirestoreSessionOptions;
 }
+
+/** `SESSION_TYPE` values. */
+export type SessionType = keyof SessionOptionsByType;
+
+/** Options for one of the built-in backends, chosen by `type`. */
+export type BackendSessionOptions = SessionOptionsByType[SessionType];
 
 /**
- * Backend options below name the client types structurally (`object`) so that
- * no optional client package is needed to compile against this one.
+ * What the module builds a backend from: its session interface class, whose
+ * `fromOptions` checks the options (failing with a `SessionConfigError`) and
+ * opens what the backend needs.
  */
-export interface RedisSessionOptions extends CommonSessionOptions {
-  type: 'redis';
-  /** `SESSION_REDIS`: an ioredis `Redis` or `Cluster` you own (left open on shutdown). */
-  client?: RedisSessionClient;
-  /** `SESSION_REDIS` as a URL, e.g. `redis://127.0.0.1:6379/0`. */
-  url?: string;
-  /** `SESSION_REDIS_HOST`, default `127.0.0.1`. */
-  host?: string;
-  /** `SESSION_REDIS_PORT`, default 6379. */
-  port?: number;
-}
-
-export interface MemcachedSessionOptions extends CommonSessionOptions {
-  type: 'memcached';
-  /** `SESSION_MEMCACHED`: a memjs `Client` you own (left open on shutdown). */
-  client?: MemcachedSessionClient;
-  /** `SESSION_MEMCACHED` as servers, e.g. `127.0.0.1:11211`, default that. */
-  servers?: string | readonly string[];
-  /** The servers' item size limit (`memcached -I`), default 1 MiB: a larger session fails to save. */
-  maxItemSize?: number;
-}
-
-export interface MongoDBSessionOptions extends CommonSessionOptions {
-  type: 'mongodb';
-  /** `SESSION_MONGODB`: a mongoose `Connection` you own (e.g. from `@nestjs/mongoose`). */
-  connection?: MongoDBConnectionLike;
-  /** `SESSION_MONGODB` as a URL, default `mongodb://127.0.0.1:27017`. */
-  url?: string;
-  /** `SESSION_MONGODB_DB`, default `flask_session`. */
-  db?: string;
-  /** `SESSION_MONGODB_COLLECT`, default `sessions`. */
-  collection?: string;
-}
-
-/**
- * The part of a TypeORM `DataSource` the SQL stores use (structural, so this
- * package compiles without typeorm installed).
- */
-export interface SqlDataSource {
-  readonly options: { readonly type: string };
-  readonly isInitialized: boolean;
-  initialize(): Promise<unknown>;
-  destroy(): Promise<void>;
-  createQueryRunner(): object;
-}
-
-export interface SqlSessionTableOptions {
-  /** `SESSION_SQLALCHEMY_TABLE` / `SESSION_PEEWEE_TABLE`, default `sessions`. */
-  table?: string;
-  /** `SESSION_CREATE_TABLE`: create the table when missing, default `true`. */
-  createTable?: boolean;
-}
-
-export interface SqlAlchemySessionOptions extends CommonSessionOptions, SqlSessionTableOptions {
-  type: 'sqlalchemy' | 'typeorm';
-  /** `SESSION_SQLALCHEMY`: a TypeORM `DataSource` you own (e.g. from `@nestjs/typeorm`); left open on shutdown. */
-  dataSource?: SqlDataSource;
-  /** `SESSION_SQLALCHEMY` / `SQLALCHEMY_DATABASE_URI` as a URL: the module opens its own `DataSource`. */
-  url?: string;
-}
-
-export interface PeeweeSessionOptions extends CommonSessionOptions, SqlSessionTableOptions {
-  type: 'peewee';
-  /** `SESSION_PEEWEE_CONFIG`: `postgres://…`, `mysql://…`, `sqlite:path` or `sqlite::memory:`. */
-  url?: string;
-}
-
-/** The `SESSION_DYNAMODB*` keys and `SESSION_CREATE_TABLE`, as the store takes them. */
-export interface DynamoDBSessionOptions extends CommonSessionOptions, DynamoDBStoreOptions {
-  type: 'dynamodb';
-}
-
-export interface ElasticsearchSessionOptions extends CommonSessionOptions {
-  type: 'elasticsearch';
-  /** `SESSION_ELASTICSEARCH`: an `@elastic/elasticsearch` `Client` you own. */
-  client?: ElasticsearchClientLike;
-  /** `SESSION_ELASTICSEARCH_HOST`, default `http://localhost:9200`. */
-  node?: string;
-  /** `SESSION_ELASTICSEARCH_INDEX`, default `sessions`. */
-  index?: string;
-}
-
-export interface DatastoreSessionOptions extends CommonSessionOptions {
-  type: 'datastore';
-  /** `SESSION_DATASTORE`: a `@google-cloud/datastore` `Datastore` you own. */
-  client?: DatastoreClientLike;
-  /** `GCLOUD_APP_PROJECT_ID` */
-  projectId?: string;
-  /** `SESSION_DATASTORE_KIND`: the entity kind, default `sessions`. */
-  collection?: string;
-}
-
-export interface FirestoreSessionOptions extends CommonSessionOptions {
-  type: 'firestore';
-  /** `SESSION_FIRESTORE`: a `@google-cloud/firestore` `Firestore` you own. */
-  client?: FirestoreClientLike;
-  /** `GCLOUD_APP_PROJECT_ID` */
-  projectId?: string;
-  /** `SESSION_FIRESTORE_COLLECT`, default `sessions`. */
-  collection?: string;
+export interface SessionBackend<O> {
+  fromOptions(options: O, moduleRef?: ModuleRef): SessionInterface | Promise<SessionInterface>;
 }
 
 /** A store of your own: a class (built through DI, so it can inject providers) or an instance. */
@@ -222,17 +126,4 @@ export interface CustomInterfaceSessionOptions {
 }
 
 export type SessionModuleOptions =
-  | NullSessionOptions
-  | MemorySessionOptions
-  | FileSystemSessionOptions
-  | RedisSessionOptions
-  | MemcachedSessionOptions
-  | MongoDBSessionOptions
-  | SqlAlchemySessionOptions
-  | PeeweeSessionOptions
-  | DynamoDBSessionOptions
-  | ElasticsearchSessionOptions
-  | DatastoreSessionOptions
-  | FirestoreSessionOptions
-  | CustomStoreSessionOptions
-  | CustomInterfaceSessionOptions;
+  BackendSessionOptions | CustomStoreSessionOptions | CustomInterfaceSessionOptions;

@@ -1,6 +1,6 @@
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
-import type { DatastoreSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { DatastoreSessionOptions } from '../../interfaces';
 import { requireDatastorePackage, type DatastoreClientLike } from './datastore.store';
 import { DatastoreSessionInterface } from './datastore.session-interface';
 

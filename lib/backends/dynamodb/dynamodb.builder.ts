@@ -1,6 +1,6 @@
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
-import type { DynamoDBSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { DynamoDBSessionOptions } from '../../interfaces';
 import { resolveSessionSettings } from '../../core/session-settings';
 import { requireDynamoDBPackage, type DynamoDBClientLike } from './dynamodb.store';
 import { DynamoDBSessionInterface } from './dynamodb.session-interface';

@@ -1,6 +1,6 @@
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
-import type { ElasticsearchSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { ElasticsearchSessionOptions } from '../../interfaces';
 import { requireElasticsearchPackage, type ElasticsearchClientLike } from './elasticsearch.store';
 import { ElasticsearchSessionInterface } from './elasticsearch.session-interface';
 

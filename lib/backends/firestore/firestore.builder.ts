@@ -1,6 +1,6 @@
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
-import type { FirestoreSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { FirestoreSessionOptions } from '../../interfaces';
 import { requireFirestorePackage, type FirestoreClientLike } from './firestore.store';
 import { FirestoreSessionInterface } from './firestore.session-interface';
 

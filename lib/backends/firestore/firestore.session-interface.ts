@@ -1,5 +1,5 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
-import type { CommonSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { CommonSessionOptions } from '../../interfaces';
 import { FirestoreStore, type FirestoreClientLike } from './firestore.store';
 
 /**

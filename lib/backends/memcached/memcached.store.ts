@@ -1,20 +1,6 @@
-import { loadOptionalPackage } from '../../utils/optional-package.util';
-import { Logger } from '@nestjs/common';
-import { SessionConfigError, SessionTooLargeError } from '../../session.errors';
-import type { SessionStore } from '../../interfaces/session-store.interface';
-
-/**
- * The memjs methods the store uses, named structurally so that this package
- * compiles without memjs: a memjs `Client` has them all.
- */
-export interface MemcachedSessionClient {
-  get(key: string): Promise<{ value: Buffer | null }>;
-  set(key: string, value: Buffer, options: { expires: number }): Promise<boolean>;
-  delete(key: string): Promise<boolean>;
-  touch(key: string, expires: number): Promise<boolean>;
-  /** Used only to close a client the store opened itself. */
-  close?(): void;
-}
+import type { MemcachedSessionClient, SessionStore } from '../../interfaces';
+import { SessionTooLargeError } from '../../session.errors';
+import { asBuffer } from '../../utils/bytes.util';
 
 /**
  * What a memjs `Client` uses to send a request (it has no `gat` of its own):
@@ -78,13 +64,6 @@ export interface MemcachedStoreOptions {
   ownsClient?: boolean;
 }
 
-export interface MemcachedConnectionOptions {
-  /** `host:port` entries (optionally `user:password@host:port`), default `127.0.0.1:11211`. */
-  servers?: string | readonly string[];
-  /** Bounds connecting and every command, in ms (the module passes `storeTimeout`). Default 3000. */
-  timeoutMs?: number;
-}
-
 /** The server does not know GAT (memcached before 1.5.3). */
 const NO_GAT = Symbol('no GAT');
 
@@ -108,12 +87,6 @@ export function memcachedExpiration(ttlMs: number, nowMs = Date.now()): number {
   const seconds = Math.ceil(ttlMs / 1000) + 1;
   if (seconds <= MEMCACHED_MAX_RELATIVE_EXPIRATION) return seconds;
   return Math.min(Math.floor(nowMs / 1000) + seconds, 0xffffffff);
-}
-
-function asBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value)
-    ? value
-    : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 /**
@@ -219,49 +192,4 @@ export class MemcachedStore implements SessionStore {
     }
     return key;
   }
-}
-
-/** The `host:port` list of a `servers` option, as memjs takes it. */
-export function memcachedServerList(servers: string | readonly string[] | undefined): string {
-  const list =
-    servers === undefined
-      ? ['127.0.0.1:11211']
-      : typeof servers === 'string'
-        ? servers.split(',').map((s) => s.trim())
-        : [...servers];
-  const server = /^(?:[^@\s,]+@)?[^:@\s,/]+(?::(\d{1,5}))?$/;
-  for (const entry of list) {
-    const match = typeof entry === 'string' ? server.exec(entry) : null;
-    if (!match || (match[1] !== undefined && (+match[1] < 1 || +match[1] > 65535))) {
-      throw new SessionConfigError(
-        'servers (SESSION_MEMCACHED)',
-        `expected host:port entries such as 127.0.0.1:11211, got "${String(entry)}"`,
-      );
-    }
-  }
-  if (list.length === 0) {
-    throw new SessionConfigError('servers (SESSION_MEMCACHED)', 'expected at least one server');
-  }
-  return list.join(',');
-}
-
-/**
- * Opens a memjs client that fails fast while a server is unreachable: a
- * command times out after `timeoutMs / 2` and is retried once. memjs connects
- * on demand, so a recovered server is used again without a restart.
- */
-export async function createMemcachedClient(
-  options: MemcachedConnectionOptions = {},
-): Promise<MemcachedSessionClient> {
-  const servers = memcachedServerList(options.servers);
-  const memjs = loadOptionalPackage<typeof import('memjs')>('memjs', { store: 'memcached' });
-  const logger = new Logger('MemcachedStore');
-  const seconds = Math.max(0.1, (options.timeoutMs ?? 3000) / 2000);
-  return memjs.Client.create(servers, {
-    timeout: seconds,
-    conntimeout: seconds,
-    retries: 2,
-    retry_delay: 0.1,
-    logger: { log: (...args: unknown[]) => logger.debug(args.map(String).join(' ')) },
-  });
 }

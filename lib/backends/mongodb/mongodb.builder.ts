@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { hasMethods } from '../../utils/validation.util';
 import { SessionConfigError } from '../../session.errors';
-import type { MongoDBSessionOptions } from '../../interfaces/session-module-options.interface';
+import type { MongoDBSessionOptions } from '../../interfaces';
 import { MongoDBStore, requireMongoosePackage, type MongoDBConnectionLike } from './mongodb.store';
 import { MongoDBSessionInterface } from './mongodb.session-interface';
 

@@ -2,10 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import { SessionConfigError } from '../../session.errors';
 import type { SessionInterface } from '../../core/session-interface';
-import type {
-  PeeweeSessionOptions,
-  SqlAlchemySessionOptions,
-} from '../../interfaces/session-module-options.interface';
+import type { PeeweeSessionOptions, SqlAlchemySessionOptions } from '../../interfaces';
 import type { SqlStore } from './sql.store';
 import { PeeweeSessionInterface } from './peewee.session-interface';
 import { SqlAlchemySessionInterface } from './sqlalchemy.session-interface';

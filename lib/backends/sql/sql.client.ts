@@ -1,6 +1,6 @@
 import { loadOptionalPackage } from '../../utils/optional-package.util';
 import { SessionConfigError } from '../../session.errors';
-import type { SqlDataSource } from '../../interfaces/session-module-options.interface';
+import type { SqlDataSource } from '../../interfaces';
 import { createSessionEntity } from './sql-session.entity';
 
 /** What a database URL describes, as TypeORM connection options. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { SqlDataSource } from '../../interfaces/session-module-options.interface';
+import type { SqlDataSource } from '../../interfaces';
 import type { SessionStore } from '../../interfaces/session-store.interface';
 import {
   checkSqlTableName,

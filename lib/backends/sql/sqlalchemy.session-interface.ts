@@ -1,9 +1,6 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import { SessionConfigError } from '../../session.errors';
-import type {
-  CommonSessionOptions,
-  SqlDataSource,
-} from '../../interfaces/session-module-options.interface';
+import type { CommonSessionOptions, SqlDataSource } from '../../interfaces';
 import { createSqlDataSource } from './sql.client';
 import { checkSqlTableName, sqlDialectOf } from './sql-session.entity';
 import { SqlStore } from './sql.store';

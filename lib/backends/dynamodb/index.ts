@@ -1,0 +1,7 @@
+export { DynamoDBSessionInterface } from './dynamodb.session-interface';
+export {
+  DynamoDBStore,
+  DYNAMODB_MAX_ITEM_BYTES,
+  type DynamoDBStoreOptions,
+  type DynamoDBClientLike,
+} from './dynamodb.store';

@@ -1,0 +1,2 @@
+export { MemoryStore } from './memory.store';
+export { MemorySessionInterface } from './memory.session-interface';

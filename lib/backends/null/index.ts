@@ -1,0 +1,1 @@
+export { NullSessionInterface } from './null.session-interface';

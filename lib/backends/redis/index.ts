@@ -1,0 +1,2 @@
+export { RedisSessionInterface } from './redis.session-interface';
+export { RedisStore, type RedisStoreOptions } from './redis.store';
