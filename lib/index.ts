@@ -11,7 +11,6 @@ export { ServerSideSession, NullSession } from './core/server-side-session';
 export { SessionInterface } from './core/session-interface';
 export { ServerSideSessionInterface } from './core/server-side-session-interface';
 export { TaggedJsonSerializer } from './core/serializer';
-export type { SessionRequest, SessionResponse } from './http/http-adapter';
 export * from './interfaces';
 
 // Errors

@@ -1,6 +1,19 @@
 import { isSessionType, SESSION_TYPES } from './backends/session-backends';
 import { SessionConfigError } from './session.errors';
 import {
+  bool,
+  client,
+  clientOrUrl,
+  defined,
+  fileMode,
+  list,
+  num,
+  readerOf,
+  str,
+  type ConfigReader as Reader,
+  type ConfigSource,
+} from './utils/config-reader.util';
+import {
   type CommonSessionOptions,
   type DatastoreSessionOptions,
   type DynamoDBSessionOptions,
@@ -15,109 +28,6 @@ import {
   type SessionType,
   type SqlDataSource,
 } from './interfaces';
-
-/** A `ConfigService` (anything with `get(key)`) or a plain record such as `process.env`. */
-export type ConfigSource = { get(key: string): unknown } | Readonly<Record<string, unknown>>;
-
-type Reader = (key: string) => unknown;
-
-function readerOf(source: ConfigSource): Reader {
-  const get = (source as { get?: unknown }).get;
-  const read: Reader =
-    typeof get === 'function'
-      ? (key) => (source as { get(key: string): unknown }).get(key)
-      : (key) => (source as Record<string, unknown>)[key];
-  // An empty environment variable means "not set".
-  return (key) => {
-    const value = read(key);
-    return value === '' || value === null ? undefined : value;
-  };
-}
-
-function str(read: Reader, key: string): string | undefined {
-  const value = read(key);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string')
-    throw new SessionConfigError(key, `expected a string, got ${typeof value}`);
-  return value;
-}
-
-function bool(read: Reader, key: string): boolean | undefined {
-  const value = read(key);
-  if (value === undefined || typeof value === 'boolean') return value;
-  const text = String(value).trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(text)) return true;
-  if (['false', '0', 'no', 'off'].includes(text)) return false;
-  throw new SessionConfigError(key, `expected true or false, got "${String(value)}"`);
-}
-
-function num(read: Reader, key: string, integer = true): number | undefined {
-  const value = read(key);
-  if (value === undefined) return undefined;
-  const n =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value)
-        : NaN;
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new SessionConfigError(
-      key,
-      `expected a${integer ? 'n integer' : ' number'} >= 0, got "${String(value)}"`,
-    );
-  }
-  return n;
-}
-
-/** `0600`, `600`, `0o600` as text are octal; a number is taken as is (Python's `0o600` is 384). */
-function fileMode(read: Reader, key: string): number | undefined {
-  const value = read(key);
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return value;
-  const match = /^(?:0o?)?([0-7]{1,4})$/i.exec(String(value).trim());
-  if (!match)
-    throw new SessionConfigError(
-      key,
-      `expected an octal file mode such as 0600, got "${String(value)}"`,
-    );
-  return parseInt(match[1], 8);
-}
-
-function list(read: Reader, key: string): string[] | undefined {
-  const value = read(key);
-  if (value === undefined) return undefined;
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-  if (typeof value === 'string')
-    return value
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
-  throw new SessionConfigError(key, 'expected a comma-separated string or an array of strings');
-}
-
-/** A client object, or a string (URL / address) the module connects to itself. */
-function clientOrUrl(read: Reader, key: string): { client?: object; url?: string } {
-  const value = read(key);
-  if (value === undefined) return {};
-  if (typeof value === 'string') return { url: value };
-  if (typeof value === 'object') return { client: value as object };
-  throw new SessionConfigError(
-    key,
-    `expected a client instance or a URL string, got ${typeof value}`,
-  );
-}
-
-function client(read: Reader, key: string): object | undefined {
-  const value = read(key);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object')
-    throw new SessionConfigError(key, `expected a client instance, got ${typeof value}`);
-  return value as object;
-}
-
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 function sessionType(read: Reader): SessionType {
   const value = read('SESSION_TYPE');
@@ -307,3 +217,5 @@ export function sessionOptionsFromConfig(source: ConfigSource): SessionModuleOpt
   if (options.cookie && Object.keys(options.cookie).length === 0) delete options.cookie;
   return options;
 }
+
+export type { ConfigSource };

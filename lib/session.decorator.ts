@@ -1,7 +1,7 @@
 import { createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { appSessionsOf } from './http/app-sessions';
-import type { SessionRequest, SessionResponse } from './http/http-adapter';
+import type { SessionRequest, SessionResponse } from './interfaces';
 import type { ServerSideSession } from './core/server-side-session';
 import { saveSessionAfterHandler } from './http/session-handler';
 import { openedSession } from './core/session-interface';

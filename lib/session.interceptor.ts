@@ -5,7 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import type { SessionRequest, SessionResponse } from './http/http-adapter';
+import type { SessionRequest, SessionResponse } from './interfaces';
 import { openedSession, SessionInterface } from './core/session-interface';
 import { saveBeforeEach } from './http/session-saving';
 

@@ -5,12 +5,8 @@ import {
   serializeCookie,
   type CookieAttributes,
 } from './cookie';
-import {
-  addVary,
-  appendSetCookie,
-  type SessionRequest,
-  type SessionResponse,
-} from '../http/http-adapter';
+import type { SessionRequest, SessionResponse } from '../interfaces';
+import { addVary, appendSetCookie } from './http-response';
 import { SESSION_STATE, ServerSideSession, type SessionState } from './server-side-session';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { SessionInterface } from './session-interface';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { SameSite } from './cookie';
-import { headersSent, type SessionRequest, type SessionResponse } from '../http/http-adapter';
+import type { SessionRequest, SessionResponse } from '../interfaces';
+import { headersSent } from './http-response';
 import { NullSession, SESSION_STATE, type ServerSideSession } from './server-side-session';
 import type { SessionSettings } from './session-settings';
 

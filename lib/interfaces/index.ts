@@ -6,6 +6,7 @@ export * from './firestore-session-options.interface';
 export * from './memcached-session-options.interface';
 export * from './mongodb-session-options.interface';
 export * from './redis-session-options.interface';
+export * from './session-http.interface';
 export * from './session-module-options.interface';
 export * from './session-serializer.interface';
 export * from './session-store.interface';

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { SessionStore } from '../../interfaces/session-store.interface';
+import type { SessionStore } from '../../interfaces';
+import { Lazy } from '../../utils/lazy.util';
 
 export interface FileSystemStoreOptions {
   /** Directory of the session files (created when missing), default `./flask_session`. */
@@ -29,7 +30,7 @@ export class FileSystemStore implements SessionStore {
   readonly dir: string;
   private readonly threshold: number;
   private readonly mode: number;
-  private ready?: Promise<unknown>;
+  private readonly directory = new Lazy(() => fs.mkdir(this.dir, { recursive: true, mode: 0o700 }));
   private approximateCount = -1;
   private pruning?: Promise<void>;
 
@@ -120,11 +121,7 @@ export class FileSystemStore implements SessionStore {
   }
 
   private ensureDir(): Promise<unknown> {
-    this.ready ??= fs.mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    return this.ready;
+    return this.directory.get();
   }
 
   private async unlink(file: string): Promise<void> {

@@ -1,19 +1,6 @@
-import { ServerResponse, type IncomingHttpHeaders } from 'node:http';
-
-/** What a session needs of a request, on Express and Fastify alike. */
-export interface SessionRequest {
-  headers: IncomingHttpHeaders;
-}
-
-interface FastifyReplyLike {
-  raw: ServerResponse;
-  sent: boolean;
-  getHeader(name: string): unknown;
-  header(name: string, value: unknown): unknown;
-}
-
-/** An Express response, a Fastify reply, or a plain Node `ServerResponse`. */
-export type SessionResponse = ServerResponse | FastifyReplyLike;
+/** Writing `Set-Cookie` and `Vary` on an Express response or a Fastify reply. */
+import { ServerResponse } from 'node:http';
+import type { FastifyReplyLike, SessionResponse } from '../interfaces';
 
 function isFastifyReply(response: SessionResponse): response is FastifyReplyLike {
   // instanceof first: `in` on an Express response searches its long prototype chain.
