@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sessionOptionsFromConfig, type CommonSessionOptions } from '../lib';
-import { SessionTestModule } from '../test/session/session-test.module';
+import { SessionTestModule } from '../test/suites/session/session-test.module';
 
 interface Settings {
   clients: number;

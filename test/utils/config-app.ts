@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { sessionOptionsFromConfig, SessionConfigError, type SessionModuleOptions } from '../../lib';
-import { SessionTestModule } from '../session/session-test.module';
+import { SessionTestModule } from '../suites/session/session-test.module';
 import { createApp } from './platforms';
 
 /**

@@ -1,0 +1,12 @@
+import { describeStoreOutage } from '../../suites/store-outage';
+import { dynamoDBLocalOptions, startDynamoDBLocal } from '../../utils/dynamodb-local';
+
+jest.setTimeout(90_000);
+
+// A dedicated in-memory DynamoDB Local, stopped and restarted by the test: the
+// restarted one has no table, and the store creates it again on the next call.
+describeStoreOutage('dynamodb', {
+  start: (port) => startDynamoDBLocal(port),
+  options: (port) => ({ type: 'dynamodb', ...dynamoDBLocalOptions(port) }),
+  recoveryMs: 0,
+});

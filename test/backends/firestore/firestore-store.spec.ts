@@ -1,0 +1,285 @@
+import { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
+import { randomBytes } from 'node:crypto';
+import {
+  FirestoreStore,
+  SessionTooLargeError,
+  firestoreDocumentId,
+  type FirestoreClientLike,
+} from '../../../lib';
+import { describeStoreContract } from '../../suites/store-contract';
+import { startFirestoreEmulator, firestoreEmulatorHost } from '../../utils/firestore-emulator';
+import {
+  FIRESTORE_TEST_PROJECT,
+  emptyCollection,
+  firestoreClient,
+  uniqueCollection,
+} from '../../utils/firestore-clients';
+import { freePort, type ServerProcess } from '../../utils/server-process';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Set FIRESTORE_EMULATOR_HOST (e.g. 127.0.0.1:8080 from `gcloud emulators
+ * firestore start`) to run on your emulator; otherwise the tests start the npm
+ * emulator `@firestore-emulator/server` in a child process of their own.
+ */
+const givenHost = process.env.FIRESTORE_EMULATOR_HOST;
+// The client must never look for cloud credentials or a metadata server here.
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+let emulator: ServerProcess | undefined;
+let host: string;
+let client: Firestore;
+
+beforeAll(async () => {
+  if (givenHost === undefined) emulator = await startFirestoreEmulator();
+  host = givenHost ?? firestoreEmulatorHost(emulator!.port);
+  client = firestoreClient(host);
+});
+
+afterAll(async () => {
+  await client?.terminate();
+  await emulator?.stop();
+});
+
+describeStoreContract(`firestore (emulator at ${givenHost ?? 'a free port'})`, async () => {
+  const collection = uniqueCollection('contract');
+  return {
+    store: new FirestoreStore({ client, collection }),
+    cleanup: () => emptyCollection(client, collection),
+  };
+});
+
+describe('firestoreDocumentId', () => {
+  it('keeps ordinary session keys as they are', () => {
+    expect(firestoreDocumentId('session:AbC-_09')).toBe('session:AbC-_09');
+  });
+
+  it('escapes what Firestore refuses, one-to-one', () => {
+    const keys = ['a/b', 'a%2Fb', 'a%b', '.', '..', '%2E', '__x__', '%5F_x__', '_x__', '', '%00'];
+    const ids = keys.map(firestoreDocumentId);
+    expect(new Set(ids).size).toBe(keys.length);
+    for (const id of ids) {
+      expect(id).not.toContain('/');
+      expect(id).not.toMatch(/^(\.|\.\.|__.*__|)$/s);
+    }
+    expect(firestoreDocumentId('a/b')).toBe('a%2Fb');
+    expect(firestoreDocumentId('__x__')).toBe('%5F_x__');
+  });
+
+  it('hashes an id over 1500 bytes, apart from every escaped id', () => {
+    const long = 'é'.repeat(800);
+    const id = firestoreDocumentId(long);
+    expect(id).toMatch(/^%h[0-9a-f]{64}$/);
+    expect(firestoreDocumentId(`${long}x`)).not.toBe(id);
+    expect(firestoreDocumentId(id)).not.toBe(id);
+    expect(Buffer.byteLength(firestoreDocumentId('k'.repeat(1500)))).toBe(1500);
+  });
+});
+
+describe('FirestoreStore documents', () => {
+  let collection: string;
+  let store: FirestoreStore;
+  const raw = (id: string) => client.collection(collection).doc(id).get();
+
+  beforeEach(() => {
+    collection = uniqueCollection('docs');
+    store = new FirestoreStore({ client, collection });
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await emptyCollection(client, collection);
+  });
+
+  it('writes one document {data: bytes, expiresAt: timestamp} named by the key', async () => {
+    const before = Date.now();
+    await store.set('session:abc', Uint8Array.from([0, 1, 254, 255]), 60_000);
+    const doc = await raw('session:abc');
+    expect(Object.keys(doc.data()!).sort()).toEqual(['data', 'expiresAt']);
+    expect(doc.get('data')).toEqual(Buffer.from([0, 1, 254, 255]));
+    const expiresAt = (doc.get('expiresAt') as Timestamp).toMillis();
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it.each([
+    ['a prefix with a slash', 'tenant/1:abc'],
+    ['a key that is "."', '.'],
+    ['a key that is ".."', '..'],
+    ['a reserved-looking key', '__session__'],
+    ['a percent sign', 'a%2Fb'],
+    ['a key over 1500 bytes', `${'p'.repeat(1600)}:abc`],
+  ])('stores %s under a valid document id, apart from other keys', async (_, key) => {
+    await store.set(key, Buffer.from(key), 60_000);
+    await store.set(`${key}x`, Buffer.from('other'), 60_000);
+    expect(Buffer.from((await store.get(key))!).toString()).toBe(key);
+    const { docs } = await client.collection(collection).get();
+    expect(docs.map((doc) => doc.id).sort()).toEqual(
+      [firestoreDocumentId(key), firestoreDocumentId(`${key}x`)].sort(),
+    );
+    await store.delete(key);
+    expect(await store.get(key)).toBeUndefined();
+    expect(Buffer.from((await store.get(`${key}x`))!).toString()).toBe('other');
+  });
+
+  it('deletes an expired document when it reads it', async () => {
+    await store.set('session:old', Buffer.from('old'), 30);
+    await sleep(60);
+    expect((await raw('session:old')).exists).toBe(true);
+    expect(await store.get('session:old')).toBeUndefined();
+    expect((await raw('session:old')).exists).toBe(false);
+  });
+
+  it('touch updates expiresAt alone, in a transaction, never rewriting the data', async () => {
+    await store.set('session:t', Buffer.from('kept'), 60_000);
+    const set = jest.spyOn(Transaction.prototype, 'set');
+    const update = jest.spyOn(Transaction.prototype, 'update');
+    const before = Date.now();
+    await store.touch('session:t', 120_000);
+    expect(set).not.toHaveBeenCalled();
+    expect(update).toHaveBeenCalledTimes(1);
+    expect(Object.keys(update.mock.calls[0][1] as object)).toEqual(['expiresAt']);
+    const doc = await raw('session:t');
+    expect(doc.get('data')).toEqual(Buffer.from('kept'));
+    expect((doc.get('expiresAt') as Timestamp).toMillis()).toBeGreaterThanOrEqual(before + 120_000);
+  });
+
+  it('touch writes nothing for an expired or missing document', async () => {
+    await store.set('session:gone', Buffer.from('x'), 30);
+    await sleep(60);
+    const expiresAt = (await raw('session:gone')).get('expiresAt') as Timestamp;
+    const update = jest.spyOn(Transaction.prototype, 'update');
+    await store.touch('session:gone', 60_000);
+    await store.touch('session:missing', 60_000);
+    expect(update).not.toHaveBeenCalled();
+    expect(((await raw('session:gone')).get('expiresAt') as Timestamp).isEqual(expiresAt)).toBe(
+      true,
+    );
+    expect((await raw('session:missing')).exists).toBe(false);
+  });
+
+  it('deleteExpired removes expired documents in batches of 500 and keeps live ones', async () => {
+    const past = Timestamp.fromMillis(Date.now() - 60_000);
+    for (let i = 0; i < 1100; i += 500) {
+      const batch = client.batch();
+      for (let j = i; j < Math.min(i + 500, 1100); j++) {
+        batch.set(client.collection(collection).doc(`dead-${j}`), {
+          data: Buffer.from('x'),
+          expiresAt: past,
+        });
+      }
+      await batch.commit();
+    }
+    await store.set('live', Buffer.from('y'), 60_000);
+    const deletes = jest.spyOn(Transaction.prototype, 'delete');
+    const commits = jest.spyOn(client, 'runTransaction');
+    expect(await store.deleteExpired()).toBe(1100);
+    expect(deletes).toHaveBeenCalledTimes(1100);
+    expect(commits).toHaveBeenCalledTimes(3);
+    const { docs } = await client.collection(collection).get();
+    expect(docs.map((doc) => doc.id)).toEqual(['live']);
+  });
+
+  it('refuses a value Firestore cannot hold before sending it', async () => {
+    const key = 'session:big';
+    const limit = 1_048_576 - 32 - (collection.length + 1 + key.length + 1 + 16) - 5 - 10 - 8;
+    const commit = jest.spyOn(client, 'runTransaction');
+    await expect(store.set(key, Buffer.alloc(limit + 1), 60_000)).rejects.toBeInstanceOf(
+      SessionTooLargeError,
+    );
+    expect(commit).not.toHaveBeenCalled();
+    const value = randomBytes(limit);
+    await store.set(key, value, 60_000);
+    expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
+  });
+});
+
+describe('FirestoreStore clients', () => {
+  let savedHost: string | undefined;
+  beforeEach(() => {
+    savedHost = process.env.FIRESTORE_EMULATOR_HOST;
+  });
+  afterEach(() => {
+    if (savedHost === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
+    else process.env.FIRESTORE_EMULATOR_HOST = savedHost;
+    jest.restoreAllMocks();
+  });
+
+  it('builds its own client from FIRESTORE_EMULATOR_HOST and the project, and terminates it', async () => {
+    process.env.FIRESTORE_EMULATOR_HOST = host;
+    const terminate = jest.spyOn(Firestore.prototype, 'terminate');
+    const collection = uniqueCollection('own');
+    const own = new FirestoreStore({ projectId: FIRESTORE_TEST_PROJECT, collection });
+    await own.set('k', Buffer.from('v'), 60_000);
+    expect((await client.collection(collection).doc('k').get()).get('data')).toEqual(
+      Buffer.from('v'),
+    );
+    await own.close();
+    expect(terminate).toHaveBeenCalledTimes(1);
+    await emptyCollection(client, collection);
+  });
+
+  it('leaves a client it was given open', async () => {
+    const terminate = jest.spyOn(Firestore.prototype, 'terminate');
+    const given = new FirestoreStore({ client, collection: uniqueCollection('given') });
+    await given.set('k', Buffer.from('v'), 60_000);
+    await given.close();
+    expect(terminate).not.toHaveBeenCalled();
+    expect(Buffer.from((await given.get('k'))!).toString()).toBe('v');
+  });
+
+  it('fails fast when nothing listens: writes at once, reads within the client’s read retries', async () => {
+    process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${await freePort()}`;
+    const store = new FirestoreStore({ projectId: 'down' });
+    try {
+      for (const write of [
+        () => store.set('session:x', Buffer.from('v'), 60_000),
+        () => store.delete('session:x'),
+      ]) {
+        const started = Date.now();
+        await expect(write()).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
+        expect(Date.now() - started).toBeLessThan(1500);
+      }
+      // The client retries a failed read 5 times with backoff (about 8 s), never longer.
+      const started = Date.now();
+      await expect(store.get('session:x')).rejects.toThrow(/UNAVAILABLE|ECONNREFUSED/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
+  it('fails fast on writes with a client of yours given FIRESTORE_FAIL_FAST_SETTINGS', async () => {
+    const down = firestoreClient(`127.0.0.1:${await freePort()}`);
+    const store = new FirestoreStore({ client: down });
+    try {
+      const started = Date.now();
+      await expect(store.set('session:x', Buffer.from('v'), 60_000)).rejects.toThrow(
+        /UNAVAILABLE|ECONNREFUSED/,
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await down.terminate();
+    }
+  });
+
+  it('close waits for a call the module gave up on before terminating its client', async () => {
+    process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${await freePort()}`;
+    const terminate = jest.spyOn(Firestore.prototype, 'terminate');
+    const store = new FirestoreStore({ projectId: 'down' });
+    let settled = false;
+    // Abandoned, as after a storeTimeout: the client keeps retrying it.
+    void store.get('session:x').catch(() => (settled = true));
+    await sleep(100);
+    await store.close();
+    expect(settled).toBe(true);
+    expect(terminate).toHaveBeenCalledTimes(1);
+  }, 30_000);
+
+  it('accepts an official client as its structural client type', async () => {
+    const firestore = new Firestore({ projectId: 'types', host: '127.0.0.1:1', ssl: false });
+    const typed: FirestoreClientLike = firestore;
+    expect(typeof typed.runTransaction).toBe('function');
+    await firestore.terminate();
+  });
+});

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import { describeSessionE2E } from '../../suites/session-e2e';
+import { describeSessionFixation } from '../../suites/session-fixation';
+import {
+  deleteKeys,
+  ready,
+  requireStandaloneRedis,
+  startRedisCluster,
+  STANDALONE_REDIS_URL,
+  type RedisClusterProcess,
+} from '../../utils/redis-servers';
+
+// Keys of this run in the shared Redis, removed afterwards.
+const keyPrefix = `nss-e2e:${randomBytes(6).toString('hex')}:`;
+
+let cluster: RedisClusterProcess;
+let clusterClient: Cluster;
+
+beforeAll(async () => {
+  await requireStandaloneRedis();
+  cluster = await startRedisCluster();
+  clusterClient = new Cluster(cluster.nodes);
+  await ready(clusterClient);
+}, 60_000);
+
+afterAll(async () => {
+  clusterClient?.disconnect();
+  await cluster?.stop();
+  await deleteKeys(keyPrefix);
+});
+
+// The module opens (and closes) its own client from the URL, as SESSION_REDIS=redis://… does.
+describeSessionE2E('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }));
+describeSessionFixation('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }), {
+  numRuns: 10,
+});
+
+// A Cluster client of the application's, left open by the module.
+describeSessionE2E('redis cluster', () => ({ type: 'redis', client: clusterClient }));
