@@ -19,15 +19,25 @@ export function headersSent(response: SessionResponse): boolean {
     : response.headersSent;
 }
 
-/** Adds a `Set-Cookie` header, keeping any the handler set. */
-export function appendSetCookie(response: SessionResponse, cookie: string): void {
-  if (isFastifyReply(response)) {
-    // Fastify appends repeated set-cookie headers by itself.
-    response.header('set-cookie', cookie);
+/**
+ * Sets the session cookie `name`: other `Set-Cookie` headers the handler set
+ * are kept, and one the session set earlier in the response (a save before this
+ * one) is replaced, so a response carries at most one session cookie.
+ */
+export function putSessionCookie(response: SessionResponse, name: string, cookie: string): void {
+  const fastify = isFastifyReply(response);
+  const current = fastify ? response.getHeader('set-cookie') : response.getHeader('Set-Cookie');
+  if (current === undefined) {
+    if (fastify) response.header('set-cookie', cookie);
+    else response.setHeader('Set-Cookie', cookie);
     return;
   }
-  const current = response.getHeader('Set-Cookie');
-  response.setHeader('Set-Cookie', current === undefined ? cookie : [...asList(current), cookie]);
+  const prefix = `${name}=`;
+  const kept = [...asList(current).filter((value) => !value.startsWith(prefix)), cookie];
+  if (!fastify) return void response.setHeader('Set-Cookie', kept);
+  // Fastify appends repeated set-cookie headers, so the list is written anew.
+  response.removeHeader('set-cookie');
+  for (const value of kept) response.header('set-cookie', value);
 }
 
 /** Adds `field` to `Vary`, keeping what the handler set. */

@@ -6,7 +6,7 @@ import {
   type CookieAttributes,
 } from './cookie';
 import type { SessionRequest, SessionResponse } from '../interfaces';
-import { addVary, appendSetCookie } from './http-response';
+import { addVary, putSessionCookie } from './http-response';
 import { SESSION_STATE, ServerSideSession, type SessionState } from './server-side-session';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { SessionInterface } from './session-interface';
@@ -86,13 +86,15 @@ export class ServerSideSessionInterface extends SessionInterface {
   ): Promise<void> {
     const state = session[SESSION_STATE];
     if (session.accessed) addVary(response, 'Cookie');
-    const key = this.settings.keyPrefix + state.sid;
+    const sid = state.sid;
+    const key = this.settings.keyPrefix + sid;
     if (session.size === 0) {
       await this.deleteDeadIds(state);
       if (!state.isNew) await this.call('delete', () => this.store.delete(key));
       if (state.cookieSent)
-        appendSetCookie(
+        putSessionCookie(
           response,
+          this.cookieName(),
           serializeClearedCookie(this.cookieName(), this.cookieAttributes()),
         );
       state.cookieSent = false;
@@ -117,8 +119,6 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (modified) {
       this.checkSize(bytes.byteLength);
       await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
-      // Only once the data is safe under its new id: a failed save keeps the old session.
-      await this.deleteDeadIds(state);
     } else if (state.touched) {
       // Refreshed by getAndTouch when it was loaded; only the cookie is sent again.
     } else if (this.store.touch) {
@@ -126,12 +126,17 @@ export class ServerSideSessionInterface extends SessionInterface {
     } else {
       await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
     }
+    // Regenerated while it was written: the save queued behind this one stores the new id.
+    if (state.sid !== sid) return;
+    // Only once the data is safe under its new id: a failed save keeps the old session.
+    if (modified) await this.deleteDeadIds(state);
     state.isNew = false;
     state.loaded = bytes;
     state.forceModified = false;
     state.cookieSent = true;
-    appendSetCookie(
+    putSessionCookie(
       response,
+      this.cookieName(),
       serializeCookie(
         this.cookieName(),
         this.cookieValue(state),

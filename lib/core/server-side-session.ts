@@ -28,6 +28,8 @@ export interface SessionState {
   serializer: SessionSerializer;
   newId: () => string;
   commit?: () => Promise<void>;
+  /** The save in progress: the next one waits for it. */
+  saving?: Promise<void>;
 }
 
 export const SESSION_STATE = Symbol('session state');

@@ -51,8 +51,20 @@ export abstract class SessionInterface {
     return pending;
   }
 
-  /** Saves `session` unless it is a null session or the response has already been sent. */
-  async save(session: ServerSideSession, response: SessionResponse): Promise<void> {
+  /**
+   * Saves `session` unless it is a null session or the response has already
+   * been sent. Saves of one session run one after the other, so an unawaited
+   * `session.save()` followed by the automatic save writes each change once.
+   */
+  save(session: ServerSideSession, response: SessionResponse): Promise<void> {
+    const state = session[SESSION_STATE];
+    const run = () => this.saveOnce(session, response);
+    const queued = state.saving ? state.saving.then(run, run) : run();
+    state.saving = queued;
+    return queued;
+  }
+
+  private async saveOnce(session: ServerSideSession, response: SessionResponse): Promise<void> {
     if (this.isNullSession(session)) return;
     if (headersSent(response)) {
       if (session.modified) {

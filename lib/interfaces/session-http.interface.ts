@@ -10,6 +10,7 @@ export interface FastifyReplyLike {
   sent: boolean;
   getHeader(name: string): unknown;
   header(name: string, value: unknown): unknown;
+  removeHeader(name: string): unknown;
 }
 
 /** An Express response, a Fastify reply, or a plain Node `ServerResponse`. */

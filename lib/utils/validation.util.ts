@@ -33,9 +33,11 @@ export function optionalUrl(
   }
   if (protocol === undefined || !protocols.includes(protocol)) {
     const schemes = protocols.map((p) => `${p}//`).join(' or ');
+    // "an http://", "a redis://"
+    const article = /^[aeiouh]/.test(schemes) ? 'an' : 'a';
     throw new SessionConfigError(
       key,
-      `expected a ${schemes} URL such as ${example}, got "${String(value)}"`,
+      `expected ${article} ${schemes} URL such as ${example}, got "${String(value)}"`,
     );
   }
   return value as string;
