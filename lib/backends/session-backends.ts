@@ -1,9 +1,9 @@
 import type { SessionBackend, SessionOptionsByType, SessionType } from '../interfaces';
-import { buildDatastoreSessionInterface } from './datastore/datastore.builder';
+import { DatastoreSessionInterface } from './datastore/datastore.session-interface';
 import { buildDynamoDBSessionInterface } from './dynamodb/dynamodb.builder';
-import { buildElasticsearchSessionInterface } from './elasticsearch/elasticsearch.builder';
+import { ElasticsearchSessionInterface } from './elasticsearch/elasticsearch.session-interface';
 import { FileSystemSessionInterface } from './filesystem/filesystem.session-interface';
-import { buildFirestoreSessionInterface } from './firestore/firestore.builder';
+import { FirestoreSessionInterface } from './firestore/firestore.session-interface';
 import { MemcachedSessionInterface } from './memcached/memcached.session-interface';
 import { MemorySessionInterface } from './memory/memory.session-interface';
 import { buildMongoDBSessionInterface } from './mongodb/mongodb.builder';
@@ -26,9 +26,9 @@ export const SESSION_BACKENDS: { [T in SessionType]: SessionBackend<SessionOptio
   typeorm: { fromOptions: sqlAlchemyInterface },
   peewee: { fromOptions: peeweeInterface },
   dynamodb: { fromOptions: buildDynamoDBSessionInterface },
-  elasticsearch: { fromOptions: buildElasticsearchSessionInterface },
-  datastore: { fromOptions: buildDatastoreSessionInterface },
-  firestore: { fromOptions: buildFirestoreSessionInterface },
+  elasticsearch: ElasticsearchSessionInterface,
+  datastore: DatastoreSessionInterface,
+  firestore: FirestoreSessionInterface,
 };
 
 /** `SESSION_TYPE` values, in the order of the table. */

@@ -1,5 +1,4 @@
 import type { CommonSessionOptions } from './session-module-options.interface';
-import type { DatastoreClientLike } from '../backends/datastore/datastore.store';
 
 export interface DatastoreSessionOptions extends CommonSessionOptions {
   type: 'datastore';
@@ -9,4 +8,44 @@ export interface DatastoreSessionOptions extends CommonSessionOptions {
   projectId?: string;
   /** `SESSION_DATASTORE_KIND`: the entity kind, default `sessions`. */
   collection?: string;
+}
+
+/** What the store writes: one entity per session, key name = the session key. */
+export interface DatastoreSessionEntity {
+  key: object;
+  data: { data: Buffer; expiresAt: Date };
+  excludeFromIndexes: ['data'];
+}
+
+/** The query methods the store uses (`Query` of `@google-cloud/datastore`). */
+export interface DatastoreQueryLike {
+  filter(filter: object): DatastoreQueryLike;
+  select(fields: string): DatastoreQueryLike;
+  limit(n: number): DatastoreQueryLike;
+  /** Filters given as `PropertyFilter` objects. */
+  entityFilters: unknown[];
+}
+
+/** The transaction methods the store uses (`Transaction` of `@google-cloud/datastore`). */
+export interface DatastoreTransactionLike {
+  get(key: object): Promise<[unknown, ...unknown[]]>;
+  save(entity: DatastoreSessionEntity): void;
+  commit(): Promise<unknown>;
+  rollback(): Promise<unknown>;
+}
+
+/**
+ * The methods of a `@google-cloud/datastore` `Datastore` (10.x or later) the
+ * store calls; any such client fits.
+ */
+export interface DatastoreClientLike {
+  /** The symbol under which query results carry their key. */
+  readonly KEY: symbol;
+  key(path: string[]): object;
+  get(key: object): Promise<[unknown, ...unknown[]]>;
+  save(entity: DatastoreSessionEntity): Promise<unknown>;
+  delete(keys: object | object[]): Promise<unknown>;
+  transaction(): DatastoreTransactionLike;
+  createQuery(kind: string): DatastoreQueryLike;
+  runQuery(query: DatastoreQueryLike): Promise<[unknown[], ...unknown[]]>;
 }

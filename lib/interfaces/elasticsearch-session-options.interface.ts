@@ -1,5 +1,4 @@
 import type { CommonSessionOptions } from './session-module-options.interface';
-import type { ElasticsearchClientLike } from '../backends/elasticsearch/elasticsearch.store';
 
 export interface ElasticsearchSessionOptions extends CommonSessionOptions {
   type: 'elasticsearch';
@@ -9,4 +8,65 @@ export interface ElasticsearchSessionOptions extends CommonSessionOptions {
   node?: string;
   /** `SESSION_ELASTICSEARCH_INDEX`, default `sessions`. */
   index?: string;
+}
+
+/** What the store writes: one document per session, `_id` = the session key. */
+export interface ElasticsearchSessionDocument {
+  /** The session bytes, base64 (an Elasticsearch `binary` field). */
+  data: string;
+  /** Expiry, epoch milliseconds (a `date` field). */
+  expiresAt: number;
+}
+
+/** The options of the store's requests that take any (`ignore` lists accepted error statuses). */
+export interface ElasticsearchRequestOptions {
+  ignore?: number[];
+}
+
+/** The mapping of a session index the store creates (`ELASTICSEARCH_SESSION_MAPPINGS`). */
+interface ElasticsearchSessionMappings {
+  readonly dynamic: 'strict';
+  readonly properties: {
+    readonly data: { readonly type: 'binary' };
+    readonly expiresAt: { readonly type: 'date'; readonly format: 'epoch_millis' };
+  };
+}
+
+/**
+ * The methods of an `@elastic/elasticsearch` `Client` (8.x or 9.x) the store
+ * calls; any such client fits.
+ */
+export interface ElasticsearchClientLike {
+  get(
+    params: { index: string; id: string },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<{ found?: boolean; _source?: unknown; _seq_no?: number; _primary_term?: number }>;
+  index(params: {
+    index: string;
+    id: string;
+    document: ElasticsearchSessionDocument;
+  }): Promise<unknown>;
+  update(
+    params: {
+      index: string;
+      id: string;
+      script: { source: string; lang: 'painless'; params: Record<string, number> };
+      retry_on_conflict?: number;
+    },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<unknown>;
+  delete(
+    params: { index: string; id: string; if_seq_no?: number; if_primary_term?: number },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<unknown>;
+  deleteByQuery(params: {
+    index: string;
+    query: { range: { expiresAt: { lte: number } } };
+    conflicts: 'proceed';
+  }): Promise<{ deleted?: number }>;
+  indices: {
+    exists(params: { index: string }): Promise<boolean>;
+    create(params: { index: string; mappings: ElasticsearchSessionMappings }): Promise<unknown>;
+  };
+  close(): Promise<void>;
 }

@@ -1,46 +1,9 @@
-import { loadOptionalPackage } from '../../utils/optional-package.util';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
+import type { DatastoreClientLike, DatastoreSessionEntity, SessionStore } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
-import type { SessionStore } from '../../interfaces/session-store.interface';
-
-/** What the store writes: one entity per session, key name = the session key. */
-export interface DatastoreSessionEntity {
-  key: object;
-  data: { data: Buffer; expiresAt: Date };
-  excludeFromIndexes: ['data'];
-}
-
-/** The query methods the store uses (`Query` of `@google-cloud/datastore`). */
-export interface DatastoreQueryLike {
-  filter(filter: object): DatastoreQueryLike;
-  select(fields: string): DatastoreQueryLike;
-  limit(n: number): DatastoreQueryLike;
-  /** Filters given as `PropertyFilter` objects. */
-  entityFilters: unknown[];
-}
-
-/** The transaction methods the store uses (`Transaction` of `@google-cloud/datastore`). */
-export interface DatastoreTransactionLike {
-  get(key: object): Promise<[unknown, ...unknown[]]>;
-  save(entity: DatastoreSessionEntity): void;
-  commit(): Promise<unknown>;
-  rollback(): Promise<unknown>;
-}
-
-/**
- * The methods of a `@google-cloud/datastore` `Datastore` (10.x or later) the
- * store calls; any such client fits.
- */
-export interface DatastoreClientLike {
-  /** The symbol under which query results carry their key. */
-  readonly KEY: symbol;
-  key(path: string[]): object;
-  get(key: object): Promise<[unknown, ...unknown[]]>;
-  save(entity: DatastoreSessionEntity): Promise<unknown>;
-  delete(keys: object | object[]): Promise<unknown>;
-  transaction(): DatastoreTransactionLike;
-  createQuery(kind: string): DatastoreQueryLike;
-  runQuery(query: DatastoreQueryLike): Promise<[unknown[], ...unknown[]]>;
-}
+import { asBuffer } from '../../utils/bytes.util';
+import { Lazy } from '../../utils/lazy.util';
+import { createDatastoreClient, loadDatastorePackage } from './datastore.client';
 
 export interface DatastoreStoreOptions {
   /** A client you own (left open by `close()`); without it the store builds one. */
@@ -49,9 +12,9 @@ export interface DatastoreStoreOptions {
   projectId?: string;
   /** `SESSION_DATASTORE_KIND`: the entity kind, default `sessions`. */
   kind?: string;
+  /** The deadline of each call of the store's own client, default 3000 ms (the module passes `storeTimeout`). */
+  timeoutMs?: number;
 }
-
-type DatastoreModule = typeof import('@google-cloud/datastore');
 
 /** Datastore's limit on an entity, in bytes (Firestore in Datastore mode storage sizes). */
 const MAX_ENTITY_BYTES = 1_048_572;
@@ -59,31 +22,6 @@ const MAX_ENTITY_BYTES = 1_048_572;
 const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
 const MAX_DELETE_BATCHES = 100;
-/** The store's own client: no retries, and every call ends within this time. */
-const CALL_TIMEOUT_MS = 5000;
-const METHODS = ['Lookup', 'RunQuery', 'BeginTransaction', 'Commit', 'Rollback'];
-const FAIL_FAST_CLIENT_CONFIG = {
-  interfaces: {
-    'google.datastore.v1.Datastore': {
-      retry_codes: { never: [] },
-      methods: Object.fromEntries(
-        METHODS.map((method) => [
-          method,
-          { timeout_millis: CALL_TIMEOUT_MS, retry_codes_name: 'never' },
-        ]),
-      ),
-    },
-  },
-};
-
-async function loadDatastore(): Promise<DatastoreModule> {
-  return loadOptionalPackage<DatastoreModule>('@google-cloud/datastore', { store: 'datastore' });
-}
-
-/** Checks that `@google-cloud/datastore` can be loaded; a `SessionConfigError` says how to install it. */
-export async function requireDatastorePackage(): Promise<void> {
-  await loadDatastore();
-}
 
 /** Storage size of a UTF-8 string property part: its bytes plus one. */
 const stringSize = (text: string) => Buffer.byteLength(text) + 1;
@@ -129,19 +67,18 @@ function isAborted(error: unknown): boolean {
  */
 export class DatastoreStore implements SessionStore {
   readonly kind: string;
-  private readonly projectId?: string;
   private readonly ownsClient: boolean;
-  private client?: Promise<DatastoreClientLike>;
+  private readonly client: Lazy<DatastoreClientLike>;
 
   constructor(options: DatastoreStoreOptions = {}) {
     this.kind = options.kind ?? 'sessions';
-    this.projectId = options.projectId;
-    this.ownsClient = options.client === undefined;
-    if (options.client) this.client = Promise.resolve(options.client);
+    const { client, projectId, timeoutMs = DEFAULT_STORE_TIMEOUT_MS } = options;
+    this.ownsClient = client === undefined;
+    this.client = new Lazy(async () => client ?? createDatastoreClient(projectId, timeoutMs));
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const client = await this.ready();
+    const client = await this.client.get();
     const entityKey = client.key([this.kind, key]);
     const [entity] = await client.get(entityKey);
     if (!isSessionEntity(entity)) return undefined;
@@ -156,23 +93,17 @@ export class DatastoreStore implements SessionStore {
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
     const limit = maxValueBytes(this.kind, key);
     if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
-    const client = await this.ready();
-    await client.save(
-      this.entity(
-        client.key([this.kind, key]),
-        Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-        ttlMs,
-      ),
-    );
+    const client = await this.client.get();
+    await client.save(this.entity(client.key([this.kind, key]), asBuffer(value), ttlMs));
   }
 
   async delete(key: string): Promise<void> {
-    const client = await this.ready();
+    const client = await this.client.get();
     await client.delete(client.key([this.kind, key]));
   }
 
   async touch(key: string, ttlMs: number): Promise<void> {
-    const client = await this.ready();
+    const client = await this.client.get();
     const entityKey = client.key([this.kind, key]);
     const transaction = client.transaction();
     const [entity] = await transaction.get(entityKey);
@@ -190,8 +121,8 @@ export class DatastoreStore implements SessionStore {
   }
 
   async deleteExpired(): Promise<number> {
-    const client = await this.ready();
-    const { PropertyFilter } = await loadDatastore();
+    const client = await this.client.get();
+    const { PropertyFilter } = loadDatastorePackage();
     let removed = 0;
     for (let batch = 0; batch < MAX_DELETE_BATCHES; batch++) {
       const filter = new PropertyFilter('expiresAt', '<=', new Date());
@@ -213,10 +144,9 @@ export class DatastoreStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsClient || !this.client) return;
-    const client = (await this.client.catch(() => undefined)) as
+    if (!this.ownsClient || !this.client.started) return;
+    const client = (await this.client.reset()) as
       { clients_?: Map<string, { close?(): Promise<void> }> } | undefined;
-    this.client = undefined;
     for (const gapic of client?.clients_?.values() ?? []) await gapic.close?.();
   }
 
@@ -226,23 +156,5 @@ export class DatastoreStore implements SessionStore {
       data: { data, expiresAt: new Date(Date.now() + ttlMs) },
       excludeFromIndexes: ['data'],
     };
-  }
-
-  private ready(): Promise<DatastoreClientLike> {
-    this.client ??= loadDatastore().then(
-      ({ Datastore }) => {
-        // `clientConfig` reaches the generated gRPC client, which the typings do not say.
-        const options = {
-          ...(this.projectId === undefined ? {} : { projectId: this.projectId }),
-          clientConfig: FAIL_FAST_CLIENT_CONFIG,
-        };
-        return new Datastore(options);
-      },
-      (error: unknown) => {
-        this.client = undefined;
-        throw error;
-      },
-    );
-    return this.client;
   }
 }

@@ -1,9 +1,2 @@
 export { DatastoreSessionInterface } from './datastore.session-interface';
-export {
-  DatastoreStore,
-  type DatastoreStoreOptions,
-  type DatastoreClientLike,
-  type DatastoreQueryLike,
-  type DatastoreTransactionLike,
-  type DatastoreSessionEntity,
-} from './datastore.store';
+export { DatastoreStore, type DatastoreStoreOptions } from './datastore.store';

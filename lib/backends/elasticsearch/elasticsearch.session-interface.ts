@@ -1,26 +1,106 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
-import type { CommonSessionOptions } from '../../interfaces';
-import { ElasticsearchStore, type ElasticsearchClientLike } from './elasticsearch.store';
+import {
+  resolveSessionSettings,
+  withSeedArguments,
+  type SessionSettings,
+} from '../../core/session-settings';
+import type {
+  CommonSessionOptions,
+  ElasticsearchClientLike,
+  ElasticsearchSessionOptions,
+} from '../../interfaces';
+import { SessionConfigError } from '../../session.errors';
+import { hasMethods, optionalUrl } from '../../utils/validation.util';
+import { loadElasticsearchPackage } from './elasticsearch.client';
+import { ElasticsearchStore } from './elasticsearch.store';
+
+const isElasticsearchClient = (value: unknown): value is ElasticsearchClientLike =>
+  hasMethods(value, ['get', 'index', 'update', 'delete', 'deleteByQuery']) &&
+  hasMethods((value as { indices?: unknown }).indices, ['exists', 'create']);
+
+const INDEX_FORBIDDEN = /[\\/*?"<>| ,#:A-Z]/;
+
+/** An Elasticsearch index name: lowercase, none of `\/*?"<>| ,#:`, not `.`/`..`, no leading `-_+`, at most 255 bytes. */
+const isIndexName = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  value !== '' &&
+  value !== '.' &&
+  value !== '..' &&
+  !/^[-_+]/.test(value) &&
+  !INDEX_FORBIDDEN.test(value) &&
+  Buffer.byteLength(value) <= 255;
 
 /**
  * flask-session2's `ElasticsearchSessionInterface`: one document per session
  * in `index`. A `client` you pass is used as is and left open; without one the
- * interface connects to `host` and closes that connection on shutdown.
+ * interface connects to `host`, with requests bounded by `storeTimeout`, and
+ * closes that connection on shutdown.
  */
 export class ElasticsearchSessionInterface extends ServerSideSessionInterface {
+  /**
+   * @param client an `@elastic/elasticsearch` `Client` (`SESSION_ELASTICSEARCH`)
+   * @param host `SESSION_ELASTICSEARCH_HOST`, for the client built without `client`,
+   *   default `http://localhost:9200`
+   * @param index `SESSION_ELASTICSEARCH_INDEX`, default `sessions`
+   * @param keyPrefix `SESSION_KEY_PREFIX`, default `session:` (wins over `options`)
+   * @param useSigner `SESSION_USE_SIGNER`, default `false` (wins over `options`)
+   * @param permanent `SESSION_PERMANENT`, default `true` (wins over `options`)
+   */
   constructor(
     client?: ElasticsearchClientLike,
-    host = 'http://localhost:9200',
-    index = 'sessions',
-    keyPrefix = 'session:',
-    useSigner = false,
-    permanent = true,
-    options: CommonSessionOptions = {},
+    host?: string,
+    index?: string,
+    keyPrefix?: string,
+    useSigner?: boolean,
+    permanent?: boolean,
+    options: CommonSessionOptions | SessionSettings = {},
   ) {
+    const settings = resolveSessionSettings(
+      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+    );
     super(
-      new ElasticsearchStore({ client, node: host, index }),
-      { ...options, keyPrefix, useSigner, permanent },
+      new ElasticsearchStore({ client, node: host, index, timeoutMs: settings.storeTimeout }),
+      settings,
       true,
+    );
+  }
+
+  /**
+   * `type: 'elasticsearch'`: checks the options, then loads `@elastic/elasticsearch`
+   * only if it must connect. Bad options throw a {@link SessionConfigError}.
+   */
+  static fromOptions(
+    options: Omit<ElasticsearchSessionOptions, 'type'>,
+  ): ElasticsearchSessionInterface {
+    const { client, index } = options;
+    if (client !== undefined && !isElasticsearchClient(client)) {
+      throw new SessionConfigError(
+        'client (SESSION_ELASTICSEARCH)',
+        'expected an @elastic/elasticsearch Client (or a URL string)',
+      );
+    }
+    const node = optionalUrl(
+      'node (SESSION_ELASTICSEARCH_HOST)',
+      options.node,
+      ['http:', 'https:'],
+      'http://localhost:9200',
+    );
+    if (index !== undefined && !isIndexName(index)) {
+      throw new SessionConfigError(
+        'index (SESSION_ELASTICSEARCH_INDEX)',
+        `expected an Elasticsearch index name (lowercase, no spaces or \\/*?"<>|,#:, not starting with -, _ or +), got "${String(index)}"`,
+      );
+    }
+    if (client === undefined) loadElasticsearchPackage();
+    const settings = resolveSessionSettings(options);
+    return new ElasticsearchSessionInterface(
+      client,
+      node,
+      index,
+      undefined,
+      undefined,
+      undefined,
+      settings,
     );
   }
 }

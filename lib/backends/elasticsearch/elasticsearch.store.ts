@@ -1,60 +1,12 @@
-import { loadOptionalPackage } from '../../utils/optional-package.util';
-import type { SessionStore } from '../../interfaces/session-store.interface';
-
-/** What the store writes: one document per session, `_id` = the session key. */
-export interface ElasticsearchSessionDocument {
-  /** The session bytes, base64 (an Elasticsearch `binary` field). */
-  data: string;
-  /** Expiry, epoch milliseconds (a `date` field). */
-  expiresAt: number;
-}
-
-/** The options of the store's requests that take any (`ignore` lists accepted error statuses). */
-export interface ElasticsearchRequestOptions {
-  ignore?: number[];
-}
-
-/**
- * The methods of an `@elastic/elasticsearch` `Client` (8.x or 9.x) the store
- * calls; any such client fits.
- */
-export interface ElasticsearchClientLike {
-  get(
-    params: { index: string; id: string },
-    options?: ElasticsearchRequestOptions,
-  ): Promise<{ found?: boolean; _source?: unknown; _seq_no?: number; _primary_term?: number }>;
-  index(params: {
-    index: string;
-    id: string;
-    document: ElasticsearchSessionDocument;
-  }): Promise<unknown>;
-  update(
-    params: {
-      index: string;
-      id: string;
-      script: { source: string; lang: 'painless'; params: Record<string, number> };
-      retry_on_conflict?: number;
-    },
-    options?: ElasticsearchRequestOptions,
-  ): Promise<unknown>;
-  delete(
-    params: { index: string; id: string; if_seq_no?: number; if_primary_term?: number },
-    options?: ElasticsearchRequestOptions,
-  ): Promise<unknown>;
-  deleteByQuery(params: {
-    index: string;
-    query: { range: { expiresAt: { lte: number } } };
-    conflicts: 'proceed';
-  }): Promise<{ deleted?: number }>;
-  indices: {
-    exists(params: { index: string }): Promise<boolean>;
-    create(params: {
-      index: string;
-      mappings: typeof ELASTICSEARCH_SESSION_MAPPINGS;
-    }): Promise<unknown>;
-  };
-  close(): Promise<void>;
-}
+import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
+import type {
+  ElasticsearchClientLike,
+  ElasticsearchSessionDocument,
+  SessionStore,
+} from '../../interfaces';
+import { asBuffer } from '../../utils/bytes.util';
+import { Lazy } from '../../utils/lazy.util';
+import { createElasticsearchClient } from './elasticsearch.client';
 
 export interface ElasticsearchStoreOptions {
   /** A client you own (left open by `close()`); without it the store connects to `node`. */
@@ -63,6 +15,8 @@ export interface ElasticsearchStoreOptions {
   node?: string;
   /** `SESSION_ELASTICSEARCH_INDEX`, default `sessions`. */
   index?: string;
+  /** The request timeout of the store's own client, default 3000 ms (the module passes `storeTimeout`). */
+  timeoutMs?: number;
 }
 
 /** The mapping of a session index the store creates: nothing but these two fields. */
@@ -82,8 +36,6 @@ export const ELASTICSEARCH_TOUCH_SCRIPT =
   "if (ctx._source.expiresAt > params.now) { ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }";
 
 const DEFAULT_NODE = 'http://localhost:9200';
-/** The store's own client: a dead node fails a call at once (no retries), a stalled one within this time. */
-const REQUEST_TIMEOUT_MS = 5000;
 
 function errorType(error: unknown): string | undefined {
   const body = (error as { body?: { error?: { type?: unknown } } } | null)?.body;
@@ -99,19 +51,6 @@ function isSessionDocument(value: unknown): value is ElasticsearchSessionDocumen
     typeof doc.data === 'string' &&
     typeof doc.expiresAt === 'number'
   );
-}
-
-type ElasticsearchModule = typeof import('@elastic/elasticsearch');
-
-async function loadElasticsearch(): Promise<ElasticsearchModule> {
-  return loadOptionalPackage<ElasticsearchModule>('@elastic/elasticsearch', {
-    store: 'elasticsearch',
-  });
-}
-
-/** Checks that `@elastic/elasticsearch` can be loaded; a `SessionConfigError` says how to install it. */
-export async function requireElasticsearchPackage(): Promise<void> {
-  await loadElasticsearch();
 }
 
 /**
@@ -131,16 +70,16 @@ export async function requireElasticsearchPackage(): Promise<void> {
  */
 export class ElasticsearchStore implements SessionStore {
   readonly index: string;
-  private readonly node: string;
   private readonly ownsClient: boolean;
-  private client?: Promise<ElasticsearchClientLike>;
-  private indexReady?: Promise<void>;
+  private readonly client: Lazy<ElasticsearchClientLike>;
+  /** The index exists with the session mapping; forgotten when it turns out to be gone. */
+  private readonly indexReady = new Lazy(async () => this.createIndex(await this.client.get()));
 
   constructor(options: ElasticsearchStoreOptions = {}) {
     this.index = options.index ?? 'sessions';
-    this.node = options.node ?? DEFAULT_NODE;
-    this.ownsClient = options.client === undefined;
-    if (options.client) this.client = Promise.resolve(options.client);
+    const { client, node = DEFAULT_NODE, timeoutMs = DEFAULT_STORE_TIMEOUT_MS } = options;
+    this.ownsClient = client === undefined;
+    this.client = new Lazy(async () => client ?? createElasticsearchClient(node, timeoutMs));
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -148,7 +87,7 @@ export class ElasticsearchStore implements SessionStore {
     const found = await client.get({ index: this.index, id: key }, { ignore: [404] });
     if (found.found === undefined) {
       // The index was removed behind our back: create it again before the next write.
-      this.indexReady = undefined;
+      void this.indexReady.reset();
       return undefined;
     }
     if (!found.found || !isSessionDocument(found._source)) return undefined;
@@ -173,7 +112,7 @@ export class ElasticsearchStore implements SessionStore {
       index: this.index,
       id: key,
       document: {
-        data: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+        data: asBuffer(value).toString('base64'),
         expiresAt: Date.now() + ttlMs,
       },
     });
@@ -214,29 +153,14 @@ export class ElasticsearchStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsClient || !this.client) return;
-    const client = this.client;
-    this.client = undefined;
-    this.indexReady = undefined;
-    await (await client.catch(() => undefined))?.close();
+    if (!this.ownsClient || !this.client.started) return;
+    void this.indexReady.reset();
+    await (await this.client.reset())?.close();
   }
 
   private async ready(): Promise<ElasticsearchClientLike> {
-    // The store's own client: no retries and a short request timeout, so a dead node fails fast.
-    this.client ??= loadElasticsearch().then(
-      ({ Client }) =>
-        new Client({ node: this.node, requestTimeout: REQUEST_TIMEOUT_MS, maxRetries: 0 }),
-      (error: unknown) => {
-        this.client = undefined;
-        throw error;
-      },
-    );
-    const client = await this.client;
-    this.indexReady ??= this.createIndex(client).catch((error: unknown) => {
-      this.indexReady = undefined;
-      throw error;
-    });
-    await this.indexReady;
+    const client = await this.client.get();
+    await this.indexReady.get();
     return client;
   }
 

@@ -3,7 +3,4 @@ export {
   ElasticsearchStore,
   ELASTICSEARCH_SESSION_MAPPINGS,
   type ElasticsearchStoreOptions,
-  type ElasticsearchClientLike,
-  type ElasticsearchSessionDocument,
-  type ElasticsearchRequestOptions,
 } from './elasticsearch.store';

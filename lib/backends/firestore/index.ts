@@ -1,15 +1,4 @@
 export { FirestoreSessionInterface } from './firestore.session-interface';
-export {
-  FirestoreStore,
-  FIRESTORE_FAIL_FAST_SETTINGS,
-  type FirestoreStoreOptions,
-  type FirestoreClientLike,
-  type FirestoreCollectionLike,
-  type FirestoreDocumentRefLike,
-  type FirestoreQueryLike,
-  type FirestoreSessionDocument,
-  type FirestoreSnapshotLike,
-  type FirestoreTimestampLike,
-  type FirestoreTransactionLike,
-} from './firestore.store';
-export { firestoreDocumentId } from './firestore-document-id';
+export { FirestoreStore, type FirestoreStoreOptions } from './firestore.store';
+export { FIRESTORE_FAIL_FAST_SETTINGS } from './firestore.client';
+export { firestoreDocumentId } from './firestore.document-codec';
