@@ -1,12 +1,12 @@
 import type { SessionBackend, SessionOptionsByType, SessionType } from '../interfaces';
 import { DatastoreSessionInterface } from './datastore/datastore.session-interface';
-import { buildDynamoDBSessionInterface } from './dynamodb/dynamodb.builder';
+import { DynamoDBSessionInterface } from './dynamodb/dynamodb.session-interface';
 import { ElasticsearchSessionInterface } from './elasticsearch/elasticsearch.session-interface';
 import { FileSystemSessionInterface } from './filesystem/filesystem.session-interface';
 import { FirestoreSessionInterface } from './firestore/firestore.session-interface';
 import { MemcachedSessionInterface } from './memcached/memcached.session-interface';
 import { MemorySessionInterface } from './memory/memory.session-interface';
-import { buildMongoDBSessionInterface } from './mongodb/mongodb.builder';
+import { MongoDBSessionInterface } from './mongodb/mongodb.session-interface';
 import { NullSessionInterface } from './null/null.session-interface';
 import { RedisSessionInterface } from './redis/redis.session-interface';
 import { peeweeInterface, sqlAlchemyInterface } from './sql/sql.builder';
@@ -21,11 +21,11 @@ export const SESSION_BACKENDS: { [T in SessionType]: SessionBackend<SessionOptio
   filesystem: FileSystemSessionInterface,
   redis: RedisSessionInterface,
   memcached: MemcachedSessionInterface,
-  mongodb: { fromOptions: buildMongoDBSessionInterface },
+  mongodb: MongoDBSessionInterface,
   sqlalchemy: { fromOptions: sqlAlchemyInterface },
   typeorm: { fromOptions: sqlAlchemyInterface },
   peewee: { fromOptions: peeweeInterface },
-  dynamodb: { fromOptions: buildDynamoDBSessionInterface },
+  dynamodb: DynamoDBSessionInterface,
   elasticsearch: ElasticsearchSessionInterface,
   datastore: DatastoreSessionInterface,
   firestore: FirestoreSessionInterface,

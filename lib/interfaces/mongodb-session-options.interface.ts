@@ -1,5 +1,4 @@
 import type { CommonSessionOptions } from './session-module-options.interface';
-import type { MongoDBConnectionLike } from '../backends/mongodb/mongodb.store';
 
 export interface MongoDBSessionOptions extends CommonSessionOptions {
   type: 'mongodb';
@@ -11,4 +10,48 @@ export interface MongoDBSessionOptions extends CommonSessionOptions {
   db?: string;
   /** `SESSION_MONGODB_COLLECT`, default `sessions`. */
   collection?: string;
+}
+
+/** What the store writes: one document per session, `_id` = the session key. */
+export interface MongoDBSessionDocument {
+  _id: string;
+  /** The session bytes (BSON Binary). */
+  data: Uint8Array;
+  /** Expiry; the TTL index on it lets MongoDB delete expired documents. */
+  expiresAt: Date;
+}
+
+/** A session document as the driver returns it: `data` comes back as a BSON `Binary`. */
+export interface MongoDBStoredDocument {
+  _id: string;
+  data?: unknown;
+  expiresAt?: Date;
+}
+
+/** The methods of a MongoDB driver `Collection` the store calls. */
+export interface MongoDBCollectionLike {
+  findOne(
+    filter: { _id: string; expiresAt: { $gt: Date } },
+    options: { projection: { data: 1 } },
+  ): Promise<MongoDBStoredDocument | null>;
+  updateOne(
+    filter: { _id: string; expiresAt?: { $gt: Date } },
+    update: { $set: Partial<Omit<MongoDBSessionDocument, '_id'>> },
+    options?: { upsert?: boolean },
+  ): Promise<unknown>;
+  deleteOne(filter: { _id: string }): Promise<unknown>;
+  deleteMany(filter: { expiresAt: { $lte: Date } }): Promise<{ deletedCount?: number }>;
+  createIndex(
+    keys: { expiresAt: 1 },
+    options: { name: string; expireAfterSeconds: 0 },
+  ): Promise<string>;
+}
+
+/**
+ * The methods of a mongoose `Connection` (mongoose 8 or 9) the store calls,
+ * such as the one `@nestjs/mongoose` makes; any such connection fits.
+ */
+export interface MongoDBConnectionLike {
+  getClient(): { db(name: string): { collection(name: string): MongoDBCollectionLike } };
+  close(): Promise<void>;
 }

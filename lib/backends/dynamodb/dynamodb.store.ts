@@ -1,58 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadOptionalPackage } from '../../utils/optional-package.util';
+import type { DynamoDBClientLike, DynamoDBStoreOptions, SessionStore } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
-import type { SessionStore } from '../../interfaces/session-store.interface';
-
-/**
- * The methods of an `@aws-sdk/client-dynamodb` `DynamoDBClient` (v3) the store
- * calls; any such client fits.
- */
-export interface DynamoDBClientLike {
-  send(command: object): Promise<unknown>;
-  destroy(): void;
-}
-
-export interface DynamoDBStoreOptions {
-  /** `SESSION_DYNAMODB`: a client you own (left open by `close()`); without it the store builds one from the options below. */
-  client?: DynamoDBClientLike;
-  /** `SESSION_DYNAMODB_REGION`; without it the SDK's default (`AWS_REGION`, profile…). */
-  region?: string;
-  /** `SESSION_DYNAMODB_ENDPOINT`, e.g. `http://127.0.0.1:8000` for DynamoDB Local. */
-  endpoint?: string;
-  /** `SESSION_DYNAMODB_KEY_ID`; with `secretAccessKey`, else the SDK's default credentials. */
-  accessKeyId?: string;
-  /** `SESSION_DYNAMODB_SECRET` */
-  secretAccessKey?: string;
-  /** `SESSION_DYNAMODB_TABLE`, default `Sessions`. */
-  table?: string;
-  /** Create the table (and enable its TTL on `expiresAt`) when missing, default `true`. */
-  createTable?: boolean;
-}
+import { Lazy } from '../../utils/lazy.util';
+import { createDynamoDBClient, loadDynamoDB, type DynamoDBModule } from './dynamodb.client';
+import { dynamoDBErrorName, prepareDynamoDBTable } from './dynamodb.table';
 
 /** DynamoDB's limit on an item: attribute names and values together. */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 /** A number attribute's value takes at most 21 bytes. */
 const NUMBER_BYTES = 21;
-/** The store's own client: a dead endpoint fails within these times, with one retry. */
-const CONNECTION_TIMEOUT_MS = 1000;
-const REQUEST_TIMEOUT_MS = 3000;
-const MAX_ATTEMPTS = 2;
-/** How long a created table may stay in CREATING before the store gives up (a later call tries again). */
-const TABLE_ACTIVE_TIMEOUT_MS = 120_000;
-
-type DynamoDBModule = typeof import('@aws-sdk/client-dynamodb');
-
-function loadDynamoDB(): DynamoDBModule {
-  return loadOptionalPackage<DynamoDBModule>('@aws-sdk/client-dynamodb', { store: 'dynamodb' });
-}
-
-/** Checks that `@aws-sdk/client-dynamodb` can be loaded; a `SessionConfigError` says how to install it. */
-export function requireDynamoDBPackage(): void {
-  loadDynamoDB();
-}
-
-const errorName = (error: unknown) => (error as { name?: unknown } | null)?.name;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sessions in a DynamoDB table, one item per session:
@@ -71,14 +27,16 @@ export class DynamoDBStore implements SessionStore {
   private readonly sdk: DynamoDBModule;
   private readonly ownsClient: boolean;
   private readonly createTable: boolean;
-  private tableReady?: Promise<void>;
+  private readonly tableReady = new Lazy(() =>
+    prepareDynamoDBTable(this.client as DynamoDBClient, this.sdk, this.table),
+  );
 
   constructor(options: DynamoDBStoreOptions = {}) {
     this.sdk = loadDynamoDB();
     this.table = options.table ?? 'Sessions';
     this.createTable = options.createTable ?? true;
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? this.buildClient(options);
+    this.client = options.client ?? createDynamoDBClient(options, options.timeoutMs);
   }
 
   /** The largest session value that fits in one item under `key`. */
@@ -157,12 +115,12 @@ export class DynamoDBStore implements SessionStore {
         ),
       );
     } catch (error) {
-      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
     }
   }
 
   async close(): Promise<void> {
-    this.tableReady = undefined;
+    void this.tableReady.reset();
     if (this.ownsClient) this.client.destroy();
   }
 
@@ -174,98 +132,19 @@ export class DynamoDBStore implements SessionStore {
     };
   }
 
-  private buildClient(options: DynamoDBStoreOptions): DynamoDBClientLike {
-    const { accessKeyId, secretAccessKey } = options;
-    return new this.sdk.DynamoDBClient({
-      region: options.region,
-      endpoint: options.endpoint,
-      credentials:
-        accessKeyId !== undefined && secretAccessKey !== undefined
-          ? { accessKeyId, secretAccessKey }
-          : undefined,
-      maxAttempts: MAX_ATTEMPTS,
-      requestHandler: {
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-      },
-    });
-  }
-
   /** Runs `operation` once the table is ready; a table gone missing is created again and the operation retried once. */
   private async call<T>(operation: (client: DynamoDBClient) => Promise<T>): Promise<T> {
     const client = this.client as DynamoDBClient;
-    await this.ensureTable(client);
+    if (this.createTable) await this.tableReady.get();
     try {
       return await operation(client);
     } catch (error) {
-      if (!this.createTable || errorName(error) !== 'ResourceNotFoundException') throw error;
-      this.tableReady = undefined;
-      await this.ensureTable(client);
+      if (!this.createTable || dynamoDBErrorName(error) !== 'ResourceNotFoundException') {
+        throw error;
+      }
+      void this.tableReady.reset();
+      await this.tableReady.get();
       return operation(client);
     }
-  }
-
-  private async ensureTable(client: DynamoDBClient): Promise<void> {
-    if (!this.createTable) return;
-    this.tableReady ??= this.prepareTable(client).catch((error: unknown) => {
-      this.tableReady = undefined;
-      throw error;
-    });
-    await this.tableReady;
-  }
-
-  private async prepareTable(client: DynamoDBClient): Promise<void> {
-    const { DescribeTableCommand, CreateTableCommand } = this.sdk;
-    try {
-      await client.send(new DescribeTableCommand({ TableName: this.table }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-      try {
-        await client.send(
-          new CreateTableCommand({
-            TableName: this.table,
-            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-      } catch (createError) {
-        // Another process is creating it: wait for it like for ours.
-        if (errorName(createError) !== 'ResourceInUseException') throw createError;
-      }
-    }
-    await this.waitUntilActive(client);
-    await this.enableTimeToLive(client);
-  }
-
-  private async waitUntilActive(client: DynamoDBClient): Promise<void> {
-    const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      const { Table } = await client.send(
-        new this.sdk.DescribeTableCommand({ TableName: this.table }),
-      );
-      if (Table?.TableStatus === 'ACTIVE') return;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `DynamoDB table "${this.table}" is ${Table?.TableStatus ?? 'unknown'}, not ACTIVE, after ${TABLE_ACTIVE_TIMEOUT_MS} ms`,
-        );
-      }
-      await sleep(delay);
-    }
-  }
-
-  private async enableTimeToLive(client: DynamoDBClient): Promise<void> {
-    const { TimeToLiveDescription } = await client.send(
-      new this.sdk.DescribeTimeToLiveCommand({ TableName: this.table }),
-    );
-    const status = TimeToLiveDescription?.TimeToLiveStatus;
-    // TTL already on (perhaps on another attribute, which DynamoDB allows only one of): leave it.
-    if (status === 'ENABLED' || status === 'ENABLING') return;
-    await client.send(
-      new this.sdk.UpdateTimeToLiveCommand({
-        TableName: this.table,
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      }),
-    );
   }
 }

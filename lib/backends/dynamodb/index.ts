@@ -1,7 +1,2 @@
 export { DynamoDBSessionInterface } from './dynamodb.session-interface';
-export {
-  DynamoDBStore,
-  DYNAMODB_MAX_ITEM_BYTES,
-  type DynamoDBStoreOptions,
-  type DynamoDBClientLike,
-} from './dynamodb.store';
+export { DynamoDBStore, DYNAMODB_MAX_ITEM_BYTES } from './dynamodb.store';

@@ -1,50 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { loadOptionalPackage } from '../../utils/optional-package.util';
-import type { SessionStore } from '../../interfaces/session-store.interface';
-
-/** What the store writes: one document per session, `_id` = the session key. */
-export interface MongoDBSessionDocument {
-  _id: string;
-  /** The session bytes (BSON Binary). */
-  data: Uint8Array;
-  /** Expiry; the TTL index on it lets MongoDB delete expired documents. */
-  expiresAt: Date;
-}
-
-/** A session document as the driver returns it: `data` comes back as a BSON `Binary`. */
-export interface MongoDBStoredDocument {
-  _id: string;
-  data?: unknown;
-  expiresAt?: Date;
-}
-
-/** The methods of a MongoDB driver `Collection` the store calls. */
-export interface MongoDBCollectionLike {
-  findOne(
-    filter: { _id: string; expiresAt: { $gt: Date } },
-    options: { projection: { data: 1 } },
-  ): Promise<MongoDBStoredDocument | null>;
-  updateOne(
-    filter: { _id: string; expiresAt?: { $gt: Date } },
-    update: { $set: Partial<Omit<MongoDBSessionDocument, '_id'>> },
-    options?: { upsert?: boolean },
-  ): Promise<unknown>;
-  deleteOne(filter: { _id: string }): Promise<unknown>;
-  deleteMany(filter: { expiresAt: { $lte: Date } }): Promise<{ deletedCount?: number }>;
-  createIndex(
-    keys: { expiresAt: 1 },
-    options: { name: string; expireAfterSeconds: 0 },
-  ): Promise<string>;
-}
-
-/**
- * The methods of a mongoose `Connection` (mongoose 8 or 9) the store calls,
- * such as the one `@nestjs/mongoose` makes; any such connection fits.
- */
-export interface MongoDBConnectionLike {
-  getClient(): { db(name: string): { collection(name: string): MongoDBCollectionLike } };
-  close(): Promise<void>;
-}
+import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
+import type { MongoDBCollectionLike, MongoDBConnectionLike, SessionStore } from '../../interfaces';
+import { asBuffer } from '../../utils/bytes.util';
+import { Lazy } from '../../utils/lazy.util';
+import { createMongoDBClient } from './mongodb.client';
 
 export interface MongoDBStoreOptions {
   /** A mongoose connection you own (left open by `close()`); without it the store connects to `url`. */
@@ -55,6 +14,11 @@ export interface MongoDBStoreOptions {
   db?: string;
   /** `SESSION_MONGODB_COLLECT`, default `sessions`. */
   collection?: string;
+  /**
+   * Connect, server selection and socket bound, in ms, of the store's own
+   * connection; default 3000. The module passes `storeTimeout`.
+   */
+  timeoutMs?: number;
 }
 
 /** Name of the TTL index the store creates on `expiresAt`. */
@@ -63,30 +27,6 @@ export const MONGODB_TTL_INDEX = 'expiresAt_ttl';
 /** IndexOptionsConflict, IndexKeySpecsConflict: an index on the same key or name, other options. */
 const INDEX_CONFLICTS = new Set<unknown>([85, 86]);
 const DEFAULT_URL = 'mongodb://127.0.0.1:27017';
-/**
- * The store's own connection: a dead server fails a call within these times
- * instead of the driver's 30 s, and a hung one frees its socket.
- */
-const OWN_CONNECTION_OPTIONS = {
-  serverSelectionTimeoutMS: 5000,
-  connectTimeoutMS: 5000,
-  socketTimeoutMS: 10_000,
-  heartbeatFrequencyMS: 2000,
-  bufferCommands: false,
-  autoCreate: false,
-  autoIndex: false,
-} as const;
-
-type MongooseModule = typeof import('mongoose');
-
-function loadMongoose(): MongooseModule {
-  return loadOptionalPackage<MongooseModule>('mongoose', { store: 'mongodb' });
-}
-
-/** Checks that `mongoose` can be loaded; a `SessionConfigError` says how to install it. */
-export function requireMongoosePackage(): void {
-  loadMongoose();
-}
 
 /** The bytes of a BSON `Binary` (or of a plain byte array). */
 function bytesOf(value: unknown): Uint8Array | undefined {
@@ -109,22 +49,23 @@ function bytesOf(value: unknown): Uint8Array | undefined {
 export class MongoDBStore implements SessionStore {
   readonly db: string;
   readonly collectionName: string;
-  private readonly url: string;
   private readonly ownsConnection: boolean;
-  private connection?: Promise<MongoDBConnectionLike>;
-  private prepared?: Promise<MongoDBCollectionLike>;
+  private readonly connection: Lazy<MongoDBConnectionLike>;
+  private readonly prepared = new Lazy(() => this.open());
   private readonly logger = new Logger(MongoDBStore.name);
 
   constructor(options: MongoDBStoreOptions = {}) {
     this.db = options.db ?? 'flask_session';
     this.collectionName = options.collection ?? 'sessions';
-    this.url = options.url ?? DEFAULT_URL;
-    this.ownsConnection = options.connection === undefined;
-    if (options.connection) this.connection = Promise.resolve(options.connection);
+    const given = options.connection;
+    this.ownsConnection = given === undefined;
+    const url = options.url ?? DEFAULT_URL;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    this.connection = new Lazy(async () => given ?? createMongoDBClient(url, timeoutMs));
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const collection = await this.ready();
+    const collection = await this.prepared.get();
     const found = await collection.findOne(
       { _id: key, expiresAt: { $gt: new Date() } },
       { projection: { data: 1 } },
@@ -133,27 +74,22 @@ export class MongoDBStore implements SessionStore {
   }
 
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const collection = await this.ready();
+    const collection = await this.prepared.get();
     // One round trip: insert or replace the data and the expiry.
     await collection.updateOne(
       { _id: key },
-      {
-        $set: {
-          data: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-          expiresAt: new Date(Date.now() + ttlMs),
-        },
-      },
+      { $set: { data: asBuffer(value), expiresAt: new Date(Date.now() + ttlMs) } },
       { upsert: true },
     );
   }
 
   async delete(key: string): Promise<void> {
-    const collection = await this.ready();
+    const collection = await this.prepared.get();
     await collection.deleteOne({ _id: key });
   }
 
   async touch(key: string, ttlMs: number): Promise<void> {
-    const collection = await this.ready();
+    const collection = await this.prepared.get();
     const now = Date.now();
     // Only a live document: an expired one is not brought back.
     await collection.updateOne(
@@ -163,7 +99,7 @@ export class MongoDBStore implements SessionStore {
   }
 
   async deleteExpired(): Promise<number> {
-    const collection = await this.ready();
+    const collection = await this.prepared.get();
     const result = await collection.deleteMany({ expiresAt: { $lte: new Date() } });
     return result.deletedCount ?? 0;
   }
@@ -173,28 +109,17 @@ export class MongoDBStore implements SessionStore {
    * Runs at startup; when it fails, the next call tries again.
    */
   async prepare(): Promise<void> {
-    await this.ready();
+    await this.prepared.get();
   }
 
   async close(): Promise<void> {
-    if (!this.ownsConnection || !this.connection) return;
-    const connection = this.connection;
-    this.connection = undefined;
-    this.prepared = undefined;
-    await (await connection.catch(() => undefined))?.close();
-  }
-
-  private ready(): Promise<MongoDBCollectionLike> {
-    this.prepared ??= this.open().catch((error: unknown) => {
-      this.prepared = undefined;
-      throw error;
-    });
-    return this.prepared;
+    if (!this.ownsConnection || !this.connection.started) return;
+    void this.prepared.reset();
+    await (await this.connection.reset())?.close();
   }
 
   private async open(): Promise<MongoDBCollectionLike> {
-    this.connection ??= this.connect();
-    const connection = await this.connection;
+    const connection = await this.connection.get();
     const collection = connection.getClient().db(this.db).collection(this.collectionName);
     try {
       await collection.createIndex(
@@ -209,22 +134,5 @@ export class MongoDBStore implements SessionStore {
       );
     }
     return collection;
-  }
-
-  private async connect(): Promise<MongoDBConnectionLike> {
-    try {
-      const mongoose = loadMongoose();
-      const connection = mongoose.createConnection(this.url, OWN_CONNECTION_OPTIONS);
-      try {
-        await connection.asPromise();
-      } catch (error) {
-        await connection.close().catch(() => undefined);
-        throw error;
-      }
-      return connection;
-    } catch (error) {
-      this.connection = undefined;
-      throw error;
-    }
   }
 }

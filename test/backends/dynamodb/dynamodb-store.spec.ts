@@ -19,7 +19,6 @@ import {
   type DynamoDBClientLike,
   type SessionModuleOptions,
 } from '../../../lib';
-import { buildDynamoDBSessionInterface } from '../../../lib/backends/dynamodb/dynamodb.builder';
 import { describeStoreContract } from '../../suites/store-contract';
 import {
   dynamoDBLocalOptions,
@@ -224,7 +223,7 @@ describe('DynamoDBSessionInterface', () => {
 
   it('rejects bad options at startup, naming the key', () => {
     const build = (options: Partial<SessionModuleOptions>) => () =>
-      buildDynamoDBSessionInterface({ type: 'dynamodb', ...options } as never);
+      DynamoDBSessionInterface.fromOptions({ type: 'dynamodb', ...options } as never);
     const cases: [Partial<SessionModuleOptions>, string][] = [
       [{ client: {} as DynamoDBClientLike }, 'client (SESSION_DYNAMODB)'],
       [{ endpoint: 'localhost:8000' }, 'endpoint (SESSION_DYNAMODB_ENDPOINT)'],
