@@ -331,7 +331,7 @@ describe('SQL store configuration', () => {
       jest.doMock(missing, () => {
         throw new Error(`Cannot find module '${missing}'`);
       });
-      isolated = jest.requireActual('../lib/session-interface.factory');
+      isolated = jest.requireActual('../lib/session.providers');
     });
     const error = await isolated
       .createSessionInterface({ type: 'peewee', url }, moduleRef)
