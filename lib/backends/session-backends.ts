@@ -9,7 +9,8 @@ import { MemorySessionInterface } from './memory/memory.session-interface';
 import { MongoDBSessionInterface } from './mongodb/mongodb.session-interface';
 import { NullSessionInterface } from './null/null.session-interface';
 import { RedisSessionInterface } from './redis/redis.session-interface';
-import { peeweeInterface, sqlAlchemyInterface } from './sql/sql.builder';
+import { PeeweeSessionInterface } from './sql/peewee.session-interface';
+import { SqlAlchemySessionInterface } from './sql/sqlalchemy.session-interface';
 
 /**
  * The backend of each `SESSION_TYPE`: a session interface class whose static
@@ -22,9 +23,9 @@ export const SESSION_BACKENDS: { [T in SessionType]: SessionBackend<SessionOptio
   redis: RedisSessionInterface,
   memcached: MemcachedSessionInterface,
   mongodb: MongoDBSessionInterface,
-  sqlalchemy: { fromOptions: sqlAlchemyInterface },
-  typeorm: { fromOptions: sqlAlchemyInterface },
-  peewee: { fromOptions: peeweeInterface },
+  sqlalchemy: SqlAlchemySessionInterface,
+  typeorm: SqlAlchemySessionInterface,
+  peewee: PeeweeSessionInterface,
   dynamodb: DynamoDBSessionInterface,
   elasticsearch: ElasticsearchSessionInterface,
   datastore: DatastoreSessionInterface,

@@ -19,6 +19,12 @@ export interface SqlSessionTableOptions {
   createTable?: boolean;
 }
 
+/** The `options` of the positional `SqlAlchemySessionInterface` and `PeeweeSessionInterface` constructors. */
+export interface SqlSessionInterfaceOptions extends CommonSessionOptions {
+  /** `SESSION_CREATE_TABLE`: create the table when missing, default `true`. */
+  createTable?: boolean;
+}
+
 export interface SqlAlchemySessionOptions extends CommonSessionOptions, SqlSessionTableOptions {
   type: 'sqlalchemy' | 'typeorm';
   /** `SESSION_SQLALCHEMY`: a TypeORM `DataSource` you own (e.g. from `@nestjs/typeorm`); left open on shutdown. */

@@ -1,7 +1,4 @@
-export {
-  SqlAlchemySessionInterface,
-  type SqlSessionInterfaceOptions,
-} from './sqlalchemy.session-interface';
+export { SqlAlchemySessionInterface } from './sqlalchemy.session-interface';
 export { PeeweeSessionInterface } from './peewee.session-interface';
 export { SqlStore, type SqlStoreOptions } from './sql.store';
 export {

@@ -1,8 +1,14 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
+import {
+  resolveSessionSettings,
+  withSeedArguments,
+  type SessionSettings,
+} from '../../core/session-settings';
+import type { PeeweeSessionOptions, SqlSessionInterfaceOptions } from '../../interfaces';
 import { createSqlDataSource } from './sql.client';
 import { checkSqlTableName } from './sql-session.entity';
+import { connectAtStartup } from './sql.startup';
 import { SqlStore } from './sql.store';
-import type { SqlSessionInterfaceOptions } from './sqlalchemy.session-interface';
 
 /**
  * flask-session2's `PeeweeSessionInterface`: sessions in a SQL table of the
@@ -10,29 +16,60 @@ import type { SqlSessionInterfaceOptions } from './sqlalchemy.session-interface'
  * its own TypeORM DataSource and closes it on shutdown.
  */
 export class PeeweeSessionInterface extends ServerSideSessionInterface {
+  declare readonly store: SqlStore;
+
+  /**
+   * @param config the database URL (`SESSION_PEEWEE_CONFIG`)
+   * @param table `SESSION_PEEWEE_TABLE`, default `sessions`
+   * @param keyPrefix `SESSION_KEY_PREFIX`, default `session:` (wins over `options`)
+   * @param useSigner `SESSION_USE_SIGNER`, default `false` (wins over `options`)
+   * @param permanent `SESSION_PERMANENT`, default `true` (wins over `options`)
+   */
   constructor(
     config: string,
     table = 'sessions',
-    keyPrefix = 'session:',
-    useSigner = false,
-    permanent = true,
-    options: SqlSessionInterfaceOptions = {},
+    keyPrefix?: string,
+    useSigner?: boolean,
+    permanent?: boolean,
+    options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
+    const settings = resolveSessionSettings(
+      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+    );
     const tableName = checkSqlTableName(table, 'table (SESSION_PEEWEE_TABLE)');
     const dataSource = createSqlDataSource(config, {
       table: tableName,
-      connectTimeoutMs: options.storeTimeout ?? 3000,
+      connectTimeoutMs: settings.storeTimeout,
       key: 'url (SESSION_PEEWEE_CONFIG)',
     });
-    super(
-      new SqlStore({
-        dataSource,
-        table: tableName,
-        createTable: options.createTable,
-        ownsDataSource: true,
-      }),
-      { ...options, keyPrefix, useSigner, permanent },
-      true,
+    const store = new SqlStore({
+      dataSource,
+      table: tableName,
+      createTable: options.createTable,
+      ownsDataSource: true,
+    });
+    super(store, settings, true);
+  }
+
+  /**
+   * `type: 'peewee'`: a DataSource opened from `url` and closed on shutdown.
+   * Connects and creates the table within `storeTimeout`, else warns and goes
+   * on. Bad options throw a {@link SessionConfigError}.
+   */
+  static async fromOptions(
+    options: Omit<PeeweeSessionOptions, 'type'>,
+  ): Promise<PeeweeSessionInterface> {
+    const settings = resolveSessionSettings(options);
+    // A missing or unsupported URL fails in the constructor, naming SESSION_PEEWEE_CONFIG.
+    const sessions = new PeeweeSessionInterface(
+      options.url ?? '',
+      options.table,
+      undefined,
+      undefined,
+      undefined,
+      { ...settings, createTable: options.createTable },
     );
+    await connectAtStartup(sessions.store, settings.storeTimeout);
+    return sessions;
   }
 }

@@ -1,5 +1,6 @@
 import { loadOptionalPackage } from '../../utils/optional-package.util';
 import { SessionConfigError } from '../../session.errors';
+import type { Logger } from 'typeorm';
 import type { SqlDataSource } from '../../interfaces';
 import { createSessionEntity } from './sql-session.entity';
 
@@ -83,16 +84,47 @@ export function parseSqlUrl(url: unknown, key: string): SqlUrlOptions {
 export interface SqlDataSourceOptions {
   /** The session table, registered as an entity of the DataSource. */
   table: string;
-  /** How long connecting may take before it fails (ms). */
+  /**
+   * `storeTimeout` (ms): bounds connecting, waiting for a pooled connection and
+   * each query, as far as the driver allows (see {@link createSqlDataSource}).
+   */
   connectTimeoutMs: number;
   /** The configuration key named in errors. */
   key: string;
 }
 
 /**
+ * The drivers' query timeouts fire this long after `storeTimeout`: the module
+ * has answered 503 by then (with its own error), and the driver lets go of the query.
+ */
+const DRIVER_GRACE_MS = 1000;
+
+/**
+ * TypeORM logs a query slower than `maxQueryExecutionTime` with its parameters
+ * (session keys among them) whatever `logging` says; this DataSource logs
+ * nothing, its failures reach the module as 503s.
+ */
+const SILENT_LOGGER: Logger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
+
+/**
  * A TypeORM `DataSource` (not yet initialized) for a database URL, with the
- * session entity registered and connection timeouts set so that a database
- * that is down fails fast. Missing packages fail with the command to install them.
+ * session entity registered and every wait bounded by `connectTimeoutMs`
+ * (`storeTimeout`), so that a database that is down or hung fails fast:
+ * - PostgreSQL (pg): connecting and waiting for a pooled connection
+ *   (`connectTimeoutMS`), a statement on the server (`statement_timeout`) and
+ *   the wait for its answer (`query_timeout`);
+ * - MySQL / MariaDB (mysql2): connecting (`connectTimeout`) and the wait for a
+ *   query's answer (`enableQueryTimeout`); mysql2's pool has no acquire timeout;
+ * - SQLite (better-sqlite3): the wait for a locked database (`timeout`).
+ *
+ * Missing packages fail with the command to install them.
  */
 export function createSqlDataSource(url: unknown, options: SqlDataSourceOptions): SqlDataSource {
   const target = parseSqlUrl(url, options.key);
@@ -101,29 +133,39 @@ export function createSqlDataSource(url: unknown, options: SqlDataSourceOptions)
     key: options.key,
     install: `typeorm ${DRIVER_PACKAGES[target.type]}`,
   });
-  const entities = [createSessionEntity({ type: target.type, table: options.table })];
+  const common = {
+    entities: [createSessionEntity({ type: target.type, table: options.table })],
+    logger: SILENT_LOGGER,
+  };
   const timeout = options.connectTimeoutMs;
+  const queryTimeout = timeout + DRIVER_GRACE_MS;
   try {
     switch (target.type) {
       case 'postgres':
         return new typeorm.DataSource({
           ...target,
-          entities,
+          ...common,
           connectTimeoutMS: timeout,
-          // A query on a connection whose server stopped answering fails instead of holding it.
-          extra: { query_timeout: timeout + 1000, keepAlive: true },
+          extra: {
+            statement_timeout: queryTimeout,
+            // A query on a connection whose server stopped answering fails instead of holding it.
+            query_timeout: queryTimeout,
+            keepAlive: true,
+          },
         });
       case 'mysql':
       case 'mariadb':
         // `timezone: 'Z'`: TypeORM reads the UTC `expiry` column as UTC.
         return new typeorm.DataSource({
           ...target,
-          entities,
+          ...common,
           connectTimeout: timeout,
+          maxQueryExecutionTime: queryTimeout,
+          enableQueryTimeout: true,
           timezone: 'Z',
         });
       case 'better-sqlite3':
-        return new typeorm.DataSource({ ...target, entities, timeout });
+        return new typeorm.DataSource({ ...target, ...common, timeout });
     }
   } catch (error) {
     if ((error as Error).name === 'DriverPackageNotInstalledError') {

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { SqlDataSource } from '../../interfaces';
 import type { SessionStore } from '../../interfaces/session-store.interface';
+import { asBuffer } from '../../utils/bytes.util';
+import { Lazy } from '../../utils/lazy.util';
 import {
   checkSqlTableName,
   SQL_SESSION_ID_LENGTH,
@@ -69,7 +71,7 @@ export class SqlStore implements SessionStore {
   private readonly dialect: SqlDialect;
   private readonly createTable: boolean;
   private readonly ownsDataSource: boolean;
-  private preparing?: Promise<Prepared>;
+  private readonly prepared = new Lazy(() => this.prepare());
   private closed = false;
   private readonly logger = new Logger(SqlStore.name);
 
@@ -96,8 +98,7 @@ export class SqlStore implements SessionStore {
 
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
     this.checkKey(key);
-    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    await this.run('upsert', [key, bytes, this.time(Date.now() + ttlMs)]);
+    await this.run('upsert', [key, asBuffer(value), this.time(Date.now() + ttlMs)]);
   }
 
   async delete(key: string): Promise<void> {
@@ -117,7 +118,7 @@ export class SqlStore implements SessionStore {
   async close(): Promise<void> {
     this.closed = true;
     if (!this.ownsDataSource) return;
-    await this.preparing?.catch(() => undefined);
+    await this.prepared.reset();
     const dataSource = this.options.dataSource;
     if (!dataSource.isInitialized) return;
     try {
@@ -132,11 +133,7 @@ export class SqlStore implements SessionStore {
 
   private ready(): Promise<Prepared> {
     if (this.closed) return Promise.reject(new Error('the SQL session store is closed'));
-    this.preparing ??= this.prepare().catch((error: unknown) => {
-      this.preparing = undefined;
-      throw error;
-    });
-    return this.preparing;
+    return this.prepared.get();
   }
 
   private async prepare(): Promise<Prepared> {

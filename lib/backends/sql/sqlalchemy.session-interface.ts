@@ -1,25 +1,42 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
+import {
+  resolveSessionSettings,
+  withSeedArguments,
+  type SessionSettings,
+} from '../../core/session-settings';
+import type {
+  SqlAlchemySessionOptions,
+  SqlDataSource,
+  SqlSessionInterfaceOptions,
+} from '../../interfaces';
 import { SessionConfigError } from '../../session.errors';
-import type { CommonSessionOptions, SqlDataSource } from '../../interfaces';
+import { hasMethods } from '../../utils/validation.util';
 import { createSqlDataSource } from './sql.client';
 import { checkSqlTableName, sqlDialectOf } from './sql-session.entity';
+import { connectAtStartup } from './sql.startup';
 import { SqlStore } from './sql.store';
 
-export interface SqlSessionInterfaceOptions extends CommonSessionOptions {
-  /** `SESSION_CREATE_TABLE`: create the table when missing, default `true`. */
-  createTable?: boolean;
-}
+const DATA_SOURCE_KEY = 'dataSource (SESSION_SQLALCHEMY)';
+const NO_DATA_SOURCE =
+  'expected a TypeORM DataSource (e.g. inject getDataSourceToken() from @nestjs/typeorm) or a database URL (`url`, SQLALCHEMY_DATABASE_URI)';
 
-function isDataSource(value: unknown): value is SqlDataSource {
-  const db = value as Partial<SqlDataSource> | null;
-  return (
-    typeof db === 'object' &&
-    db !== null &&
-    typeof db.options === 'object' &&
-    db.options !== null &&
-    typeof db.initialize === 'function' &&
-    typeof db.createQueryRunner === 'function'
-  );
+const isDataSource = (value: unknown): value is SqlDataSource =>
+  hasMethods<SqlDataSource>(value, ['initialize', 'createQueryRunner']) &&
+  typeof value.options === 'object' &&
+  value.options !== null;
+
+/** Your DataSource, checked, or one opened for a URL with `storeTimeout` as its timeouts. */
+function dataSourceFor(db: unknown, table: string, storeTimeout: number): SqlDataSource {
+  if (typeof db === 'string') {
+    return createSqlDataSource(db, {
+      table,
+      connectTimeoutMs: storeTimeout,
+      key: 'url (SESSION_SQLALCHEMY / SQLALCHEMY_DATABASE_URI)',
+    });
+  }
+  if (!isDataSource(db)) throw new SessionConfigError(DATA_SOURCE_KEY, NO_DATA_SOURCE);
+  sqlDialectOf(db.options.type, DATA_SOURCE_KEY);
+  return db;
 }
 
 /**
@@ -29,40 +46,66 @@ function isDataSource(value: unknown): value is SqlDataSource {
  * (the interface opens its own DataSource and closes it on shutdown).
  */
 export class SqlAlchemySessionInterface extends ServerSideSessionInterface {
+  declare readonly store: SqlStore;
+
+  /**
+   * @param db your TypeORM `DataSource` (`SESSION_SQLALCHEMY`), or a database URL (`SQLALCHEMY_DATABASE_URI`)
+   * @param table `SESSION_SQLALCHEMY_TABLE`, default `sessions`
+   * @param keyPrefix `SESSION_KEY_PREFIX`, default `session:` (wins over `options`)
+   * @param useSigner `SESSION_USE_SIGNER`, default `false` (wins over `options`)
+   * @param permanent `SESSION_PERMANENT`, default `true` (wins over `options`)
+   */
   constructor(
     db: SqlDataSource | string,
     table = 'sessions',
-    keyPrefix = 'session:',
-    useSigner = false,
-    permanent = true,
-    options: SqlSessionInterfaceOptions = {},
+    keyPrefix?: string,
+    useSigner?: boolean,
+    permanent?: boolean,
+    options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
+    const settings = resolveSessionSettings(
+      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+    );
     const tableName = checkSqlTableName(table, 'table (SESSION_SQLALCHEMY_TABLE)');
-    let dataSource: SqlDataSource;
-    if (typeof db === 'string') {
-      dataSource = createSqlDataSource(db, {
-        table: tableName,
-        connectTimeoutMs: options.storeTimeout ?? 3000,
-        key: 'url (SESSION_SQLALCHEMY / SQLALCHEMY_DATABASE_URI)',
-      });
-    } else if (isDataSource(db)) {
-      sqlDialectOf(db.options.type, 'dataSource (SESSION_SQLALCHEMY)');
-      dataSource = db;
-    } else {
+    const store = new SqlStore({
+      dataSource: dataSourceFor(db, tableName, settings.storeTimeout),
+      table: tableName,
+      createTable: options.createTable,
+      ownsDataSource: typeof db === 'string',
+    });
+    super(store, settings, true);
+  }
+
+  /**
+   * `type: 'sqlalchemy'` (alias `'typeorm'`): your `dataSource` (left open on
+   * shutdown), or one opened from `url` (closed on shutdown). Connects and
+   * creates the table within `storeTimeout`, else warns and goes on. Bad
+   * options throw a {@link SessionConfigError}.
+   */
+  static async fromOptions(
+    options: Omit<SqlAlchemySessionOptions, 'type'>,
+  ): Promise<SqlAlchemySessionInterface> {
+    const settings = resolveSessionSettings(options);
+    if (options.dataSource !== undefined && options.url !== undefined) {
       throw new SessionConfigError(
-        'dataSource (SESSION_SQLALCHEMY)',
-        'expected a TypeORM DataSource (e.g. inject getDataSourceToken() from @nestjs/typeorm) or a database URL (`url`, SQLALCHEMY_DATABASE_URI)',
+        DATA_SOURCE_KEY,
+        'give either a DataSource or a URL (`url`, SQLALCHEMY_DATABASE_URI), not both',
       );
     }
-    super(
-      new SqlStore({
-        dataSource,
-        table: tableName,
+    const db = options.dataSource ?? options.url;
+    if (db === undefined) throw new SessionConfigError(DATA_SOURCE_KEY, NO_DATA_SOURCE);
+    const sessions = new SqlAlchemySessionInterface(
+      db,
+      options.table,
+      undefined,
+      undefined,
+      undefined,
+      {
+        ...settings,
         createTable: options.createTable,
-        ownsDataSource: typeof db === 'string',
-      }),
-      { ...options, keyPrefix, useSigner, permanent },
-      true,
+      },
     );
+    await connectAtStartup(sessions.store, settings.storeTimeout);
+    return sessions;
   }
 }
