@@ -6,6 +6,25 @@ const noop = async () => undefined;
 /** Clients that pass each backend's shape check; nothing is called on them at startup. */
 const redisClient = { getBuffer: noop, set: noop, pexpire: noop, del: noop };
 const memcachedClient = { get: noop, set: noop, delete: noop, touch: noop };
+const dynamoDBClient = { send: noop, destroy: noop };
+const elasticsearchClient = {
+  get: noop,
+  index: noop,
+  update: noop,
+  delete: noop,
+  deleteByQuery: noop,
+  indices: { exists: noop, create: noop },
+};
+const datastoreClient = {
+  ...Object.fromEntries(
+    ['key', 'get', 'save', 'delete', 'transaction', 'createQuery', 'runQuery'].map((m) => [
+      m,
+      noop,
+    ]),
+  ),
+  KEY: Symbol('KEY'),
+};
+const firestoreClient = { collection: noop, runTransaction: noop, terminate: noop };
 
 const cases: [string, () => SessionInterface | Promise<SessionInterface>][] = [
   ['memory', () => SESSION_BACKENDS.memory.fromOptions({ type: 'memory', ...unsafeCookie() })],
@@ -28,6 +47,42 @@ const cases: [string, () => SessionInterface | Promise<SessionInterface>][] = [
       SESSION_BACKENDS.memcached.fromOptions({
         type: 'memcached',
         client: memcachedClient as never,
+        ...unsafeCookie(),
+      }),
+  ],
+  [
+    'dynamodb',
+    () =>
+      SESSION_BACKENDS.dynamodb.fromOptions({
+        type: 'dynamodb',
+        client: dynamoDBClient as never,
+        ...unsafeCookie(),
+      }),
+  ],
+  [
+    'elasticsearch',
+    () =>
+      SESSION_BACKENDS.elasticsearch.fromOptions({
+        type: 'elasticsearch',
+        client: elasticsearchClient as never,
+        ...unsafeCookie(),
+      }),
+  ],
+  [
+    'datastore',
+    () =>
+      SESSION_BACKENDS.datastore.fromOptions({
+        type: 'datastore',
+        client: datastoreClient as never,
+        ...unsafeCookie(),
+      }),
+  ],
+  [
+    'firestore',
+    () =>
+      SESSION_BACKENDS.firestore.fromOptions({
+        type: 'firestore',
+        client: firestoreClient as never,
         ...unsafeCookie(),
       }),
   ],
