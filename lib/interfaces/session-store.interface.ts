@@ -8,9 +8,12 @@ export const SessionStore = Symbol('SessionStore');
  * Where session bytes live. Keys arrive complete (`keyPrefix + id`), values are
  * opaque bytes, and every method may be bounded by the module's `storeTimeout`.
  *
- * Implement it to plug in any backend; `test/store-contract.ts` is the suite a
- * store has to pass.
+ * Implement it to plug in any backend; `test/suites/store-contract.ts` is the
+ * suite a store has to pass.
  */
+/** What {@link SessionStore.compareAndSet} did. */
+export type CompareAndSetResult = 'stored' | 'changed' | 'missing';
+
 export interface SessionStore {
   /** The stored bytes, or `undefined` when the key is missing or expired. */
   get(key: string): Promise<Uint8Array | undefined>;
@@ -20,9 +23,32 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   /**
    * Moves the expiry of an existing entry to `ttlMs` from now without rewriting
-   * its value. Without it, a refresh rewrites the value with `set`.
+   * its value, and says whether there was one (`false`: missing or expired,
+   * nothing created; `void` from a store that cannot tell). Without it, a
+   * refresh rewrites the value.
    */
-  touch?(key: string, ttlMs: number): Promise<void>;
+  touch?(key: string, ttlMs: number): Promise<boolean | void>;
+  /**
+   * Replaces the entry only if it exists (not deleted, not expired), in one
+   * atomic step on the server (Redis `SET … XX`, SQL `UPDATE … WHERE`, …), and
+   * says whether it did. A loaded session is saved with it, so an entry another
+   * request destroyed, regenerated away or revoked is never recreated. Without
+   * it, such saves use `set` (and a startup warning says so).
+   */
+  update?(key: string, value: Uint8Array, ttlMs: number): Promise<boolean>;
+  /**
+   * Compare-and-set: replaces the entry with `value` only if its stored bytes
+   * are still exactly `expected` (the bytes are the entry's version), atomically
+   * on the server. `'changed'` when another write came first (nothing written),
+   * `'missing'` when the entry is gone. `concurrency: 'merge'` needs it: on
+   * `'changed'` the session reloads, applies its own changes again and retries.
+   */
+  compareAndSet?(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult>;
   /**
    * Reads the entry and moves its expiry to `ttlMs` from now, in one round trip
    * (Redis `GETEX key PX ttl`). Used instead of `get` when the session would be

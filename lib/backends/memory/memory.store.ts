@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../interfaces/session-store.interface';
+import type { CompareAndSetResult, SessionStore } from '../../interfaces';
 
 interface Entry {
   value: Uint8Array;
@@ -26,9 +26,29 @@ export class MemoryStore implements SessionStore {
     this.entries.delete(key);
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const entry = this.live(key);
     if (entry) entry.expiresAt = Date.now() + ttlMs;
+    return entry !== undefined;
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    if (!this.live(key)) return false;
+    await this.set(key, value, ttlMs);
+    return true;
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const entry = this.live(key);
+    if (!entry) return 'missing';
+    if (!Buffer.from(entry.value).equals(expected)) return 'changed';
+    await this.set(key, value, ttlMs);
+    return 'stored';
   }
 
   async deleteExpired(): Promise<number> {

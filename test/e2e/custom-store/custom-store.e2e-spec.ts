@@ -8,7 +8,11 @@ import { describeStoreContract } from '../../suites/store-contract';
 import { sessionCookie } from '../../utils/cookies';
 import { createApp, PLATFORMS } from '../../utils/platforms';
 
-describeStoreContract('custom (DI)', async () => ({ store: new AuditedStore(new AuditService()) }));
+describeStoreContract(
+  'custom (DI)',
+  async () => ({ store: new AuditedStore(new AuditService()) }),
+  { conditionalWrites: false },
+);
 
 describe.each(PLATFORMS)('a custom store class resolved through DI, over %s', (platform) => {
   let app: INestApplication;
