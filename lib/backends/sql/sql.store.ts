@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { SqlDataSource } from '../../interfaces';
-import type { SessionStore } from '../../interfaces/session-store.interface';
+import type { CompareAndSetResult, SessionStore } from '../../interfaces/session-store.interface';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import {
@@ -23,18 +23,20 @@ export interface SqlStoreOptions {
   ownsDataSource?: boolean;
 }
 
-interface Statements {
-  get: string;
-  upsert: string;
-  touch: string;
-  delete: string;
-  deleteExpired: string;
-}
+type Statements = ReturnType<typeof statementsFor>;
 
 interface Prepared {
   dataSource: DataSource;
   sql: Statements;
+  /**
+   * Whether an UPDATE reports the rows it matched (PostgreSQL, SQLite, MySQL
+   * with CLIENT_FOUND_ROWS, mysql2's default) rather than the rows it changed.
+   */
+  countsMatchedRows: boolean;
 }
+
+/** MySQL's CLIENT_FOUND_ROWS capability flag. */
+const CLIENT_FOUND_ROWS = 2;
 
 interface Row {
   data: Uint8Array;
@@ -47,10 +49,13 @@ function statementsFor(dialect: SqlDialect, table: string, escape: (name: string
     dialect === 'mysql'
       ? `ON DUPLICATE KEY UPDATE ${data} = VALUES(${data}), ${expiry} = VALUES(${expiry})`
       : `ON CONFLICT (${sid}) DO UPDATE SET ${data} = excluded.${data}, ${expiry} = excluded.${expiry}`;
+  const replace = `UPDATE ${table} SET ${data} = ${p(1)}, ${expiry} = ${p(2)}`;
   return {
     get: `SELECT ${data} FROM ${table} WHERE ${sid} = ${p(1)} AND ${expiry} > ${p(2)}`,
     upsert: `INSERT INTO ${table} (${sid}, ${data}, ${expiry}) VALUES (${p(1)}, ${p(2)}, ${p(3)}) ${update}`,
     touch: `UPDATE ${table} SET ${expiry} = ${p(1)} WHERE ${sid} = ${p(2)} AND ${expiry} > ${p(3)}`,
+    update: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)}`,
+    compareAndSet: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)} AND ${data} = ${p(5)}`,
     delete: `DELETE FROM ${table} WHERE ${sid} = ${p(1)}`,
     deleteExpired: `DELETE FROM ${table} WHERE ${expiry} <= ${p(1)}`,
   };
@@ -61,8 +66,11 @@ function statementsFor(dialect: SqlDialect, table: string, escape: (name: string
  * MariaDB, SQLite): one row per session (`id`, `session_id` unique, `data`,
  * `expiry`).
  *
- * Every save is one upsert statement, a refresh updates `expiry` only, reads
- * never return an expired row and `deleteExpired()` removes expired rows.
+ * A new session is one upsert statement; a loaded one is saved by one
+ * `UPDATE … WHERE session_id = ? AND expiry > now` (`update`, never recreating a
+ * deleted row) or the same `… AND data = ?` (`compareAndSet`: the bytes are the
+ * version, the database's row lock makes it atomic). A refresh updates `expiry`
+ * only, reads never return an expired row and `deleteExpired()` removes them.
  * Expiry instants are computed here and sent as UTC parameters, so neither the
  * database's clock nor any time zone setting takes part.
  */
@@ -105,9 +113,46 @@ export class SqlStore implements SessionStore {
     await this.run('delete', [key]);
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    await this.run('touch', [this.time(now + ttlMs), key, this.time(now)]);
+    const result = await this.run('touch', [this.time(now + ttlMs), key, this.time(now)]);
+    if (result.affected > 0) return true;
+    // Counting changed rows, a touch to the expiry the row already has reports 0.
+    return !result.countsMatchedRows && (await this.get(key)) !== undefined;
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const bytes = asBuffer(value);
+    const result = await this.run('update', [bytes, this.time(now + ttlMs), key, this.time(now)]);
+    if (result.affected > 0) return true;
+    if (result.countsMatchedRows) return false;
+    const current = await this.get(key);
+    return current !== undefined && asBuffer(current).equals(bytes);
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const now = Date.now();
+    const [old, bytes] = [asBuffer(expected), asBuffer(value)];
+    const result = await this.run('compareAndSet', [
+      bytes,
+      this.time(now + ttlMs),
+      key,
+      this.time(now),
+      old,
+    ]);
+    if (result.affected > 0) return 'stored';
+    // Only on the failure path: one read tells a changed entry from a missing one.
+    const current = await this.get(key);
+    if (current === undefined) return 'missing';
+    const unchangedNoOp =
+      !result.countsMatchedRows && old.equals(bytes) && asBuffer(current).equals(old);
+    return unchangedNoOp ? 'stored' : 'changed';
   }
 
   async deleteExpired(): Promise<number> {
@@ -152,18 +197,40 @@ export class SqlStore implements SessionStore {
     return {
       dataSource,
       sql: statementsFor(this.dialect, escapedTablePath(dataSource, metadata), escape),
+      countsMatchedRows: await this.countsMatchedRows(dataSource),
     };
+  }
+
+  /**
+   * MySQL counts only the rows an UPDATE changed unless the connection has
+   * CLIENT_FOUND_ROWS (mysql2 and mysql set it unless `flags` removes it); read
+   * from a pooled connection, as the driver negotiated it.
+   */
+  private async countsMatchedRows(dataSource: DataSource): Promise<boolean> {
+    if (this.dialect !== 'mysql') return true;
+    const queryRunner = dataSource.createQueryRunner();
+    try {
+      const connection = (await queryRunner.connect()) as { config?: { clientFlags?: unknown } };
+      const flags = connection?.config?.clientFlags;
+      return typeof flags === 'number' && (flags & CLIENT_FOUND_ROWS) !== 0;
+    } finally {
+      await queryRunner.release();
+    }
   }
 
   private async run<T>(
     statement: keyof Statements,
     parameters: unknown[],
-  ): Promise<{ records: T[]; affected: number }> {
-    const { dataSource, sql } = await this.ready();
+  ): Promise<{ records: T[]; affected: number; countsMatchedRows: boolean }> {
+    const { dataSource, sql, countsMatchedRows } = await this.ready();
     const queryRunner: QueryRunner = dataSource.createQueryRunner();
     try {
       const result = await queryRunner.query(sql[statement], parameters, true);
-      return { records: (result.records ?? []) as T[], affected: result.affected ?? 0 };
+      return {
+        records: (result.records ?? []) as T[],
+        affected: result.affected ?? 0,
+        countsMatchedRows,
+      };
     } finally {
       await queryRunner.release();
     }
