@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { SessionStore } from '../../interfaces';
+import type { CompareAndSetResult, SessionStore } from '../../interfaces';
 import { Lazy } from '../../utils/lazy.util';
+import { FileLocks } from './filesystem.lock';
 
 export interface FileSystemStoreOptions {
   /** Directory of the session files (created when missing), default `./flask_session`. */
@@ -20,17 +21,28 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** Whether a file's content is an entry that has not expired (a truncated file never is). */
+function isLive(content: Buffer): boolean {
+  return content.length >= HEADER_BYTES && content.readDoubleBE(0) > Date.now();
+}
+
 /**
  * One file per session, named by the SHA-256 of its key (so no key can
  * reach outside the directory), holding an 8-byte expiry then the data.
  * Writes go to a temporary file that is renamed into place, so a reader
  * never sees half a session.
+ *
+ * Writes and deletes hold the session's lock file ({@link FileLocks}), so that
+ * `update` and `compareAndSet` read, check and rename atomically for every
+ * process on this machine, and never recreate a file a delete removed. A
+ * directory shared between machines (NFS…) gets no such guarantee.
  */
 export class FileSystemStore implements SessionStore {
   readonly dir: string;
   private readonly threshold: number;
   private readonly mode: number;
   private readonly directory = new Lazy(() => fs.mkdir(this.dir, { recursive: true, mode: 0o700 }));
+  private readonly locks = new FileLocks();
   private approximateCount = -1;
   private pruning?: Promise<void>;
 
@@ -42,15 +54,10 @@ export class FileSystemStore implements SessionStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const file = this.fileOf(key);
-    let content: Buffer;
-    try {
-      content = await fs.readFile(file);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    if (content.length < HEADER_BYTES || content.readDoubleBE(0) <= Date.now()) {
-      await this.unlink(file);
+    const content = await this.read(file);
+    if (!content) return undefined;
+    if (!isLive(content)) {
+      await this.evict(file, true);
       return undefined;
     }
     return content.subarray(HEADER_BYTES);
@@ -59,6 +66,97 @@ export class FileSystemStore implements SessionStore {
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
     await this.ensureDir();
     const file = this.fileOf(key);
+    await this.locks.run(file, () => this.write(file, value, ttlMs));
+    await this.pruneIfFull();
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.ensureDir();
+    const file = this.fileOf(key);
+    await this.locks.run(file, () => this.unlink(file));
+  }
+
+  async touch(key: string, ttlMs: number): Promise<boolean> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.fileOf(key), 'r+');
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    // No lock: the header is rewritten in place, so a file deleted meanwhile stays deleted.
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+      // An expired entry stays expired: touching must not bring it back.
+      if (bytesRead < HEADER_BYTES || header.readDoubleBE(0) <= Date.now()) return false;
+      header.writeDoubleBE(Date.now() + ttlMs, 0);
+      await handle.write(header, 0, HEADER_BYTES, 0);
+      return true;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    return (await this.writeIf(key, () => true, value, ttlMs)) === 'stored';
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    return this.writeIf(key, (data) => data.equals(expected), value, ttlMs);
+  }
+
+  async deleteExpired(): Promise<number> {
+    const entries = await this.scan();
+    const now = Date.now();
+    const expired = entries.filter((entry) => entry.expiresAt <= now);
+    const removed = await Promise.all(expired.map((entry) => this.evict(entry.file, true)));
+    const count = removed.filter(Boolean).length;
+    this.approximateCount = entries.length - count;
+    return count;
+  }
+
+  async close(): Promise<void> {
+    await this.pruning;
+  }
+
+  private fileOf(key: string): string {
+    return path.join(this.dir, createHash('sha256').update(key).digest('hex'));
+  }
+
+  private ensureDir(): Promise<unknown> {
+    return this.directory.get();
+  }
+
+  /** Under the lock: writes `value` only if the entry is live and its data passes `matches`. */
+  private async writeIf(
+    key: string,
+    matches: (data: Buffer) => boolean,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    await this.ensureDir();
+    const file = this.fileOf(key);
+    return this.locks.run(file, async () => {
+      const content = await this.read(file);
+      if (!content) return 'missing';
+      if (!isLive(content)) {
+        await this.unlink(file);
+        return 'missing';
+      }
+      if (!matches(content.subarray(HEADER_BYTES))) return 'changed';
+      await this.write(file, value, ttlMs);
+      return 'stored';
+    });
+  }
+
+  /** Writes a temporary file and renames it into place; the caller holds the lock. */
+  private async write(file: string, value: Uint8Array, ttlMs: number): Promise<void> {
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const content = Buffer.allocUnsafe(HEADER_BYTES + value.byteLength);
     content.writeDoubleBE(Date.now() + ttlMs, 0);
@@ -76,52 +174,31 @@ export class FileSystemStore implements SessionStore {
       await this.unlink(temp);
       throw error;
     }
-    await this.pruneIfFull();
   }
 
-  async delete(key: string): Promise<void> {
-    await this.unlink(this.fileOf(key));
-  }
-
-  async touch(key: string, ttlMs: number): Promise<void> {
-    let handle: fs.FileHandle;
+  private async read(file: string): Promise<Buffer | undefined> {
     try {
-      handle = await fs.open(this.fileOf(key), 'r+');
+      return await fs.readFile(file);
     } catch (error) {
-      if (isMissing(error)) return;
+      if (isMissing(error)) return undefined;
       throw error;
     }
-    try {
-      const header = Buffer.alloc(HEADER_BYTES);
-      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
-      // An expired entry stays expired: touching must not bring it back.
-      if (bytesRead < HEADER_BYTES || header.readDoubleBE(0) <= Date.now()) return;
-      header.writeDoubleBE(Date.now() + ttlMs, 0);
-      await handle.write(header, 0, HEADER_BYTES, 0);
-    } finally {
-      await handle.close();
-    }
   }
 
-  async deleteExpired(): Promise<number> {
-    const entries = await this.scan();
-    const now = Date.now();
-    const expired = entries.filter((entry) => entry.expiresAt <= now);
-    await Promise.all(expired.map((entry) => this.unlink(entry.file)));
-    this.approximateCount = entries.length - expired.length;
-    return expired.length;
-  }
-
-  async close(): Promise<void> {
-    await this.pruning;
-  }
-
-  private fileOf(key: string): string {
-    return path.join(this.dir, createHash('sha256').update(key).digest('hex'));
-  }
-
-  private ensureDir(): Promise<unknown> {
-    return this.directory.get();
+  /**
+   * Removes a file (only when expired, with `onlyIfExpired`) unless a writer
+   * holds its lock right now: that writer is renewing it. Says whether it did.
+   */
+  private async evict(file: string, onlyIfExpired: boolean): Promise<boolean> {
+    const removed = await this.locks.tryRun(file, async () => {
+      if (onlyIfExpired) {
+        const content = await this.read(file);
+        if (!content || isLive(content)) return false;
+      }
+      await this.unlink(file);
+      return true;
+    });
+    return removed === true;
   }
 
   private async unlink(file: string): Promise<void> {
@@ -152,8 +229,8 @@ export class FileSystemStore implements SessionStore {
     const doomed = entries.filter(
       (entry, i) => entry.expiresAt <= now || entries.length - i > target,
     );
-    await Promise.all(doomed.map((entry) => this.unlink(entry.file)));
-    this.approximateCount = entries.length - doomed.length;
+    const removed = await Promise.all(doomed.map((entry) => this.evict(entry.file, false)));
+    this.approximateCount = entries.length - removed.filter(Boolean).length;
   }
 
   private async scan(): Promise<{ file: string; expiresAt: number }[]> {
