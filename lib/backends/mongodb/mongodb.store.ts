@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
-import type { MongoDBCollectionLike, MongoDBConnectionLike, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  MongoDBCollectionLike,
+  MongoDBConnectionLike,
+  SessionStore,
+} from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import { createMongoDBClient } from './mongodb.client';
@@ -27,6 +32,18 @@ export const MONGODB_TTL_INDEX = 'expiresAt_ttl';
 /** IndexOptionsConflict, IndexKeySpecsConflict: an index on the same key or name, other options. */
 const INDEX_CONFLICTS = new Set<unknown>([85, 86]);
 const DEFAULT_URL = 'mongodb://127.0.0.1:27017';
+
+/**
+ * The conditional writes filter on `data` too and read `matchedCount`, as
+ * every driver `Collection` allows; {@link MongoDBCollectionLike} declares
+ * neither.
+ */
+interface ConditionalCollection {
+  updateOne(
+    filter: { _id: string; expiresAt: { $gt: Date }; data?: Buffer },
+    update: { $set: { data?: Buffer; expiresAt: Date } },
+  ): Promise<{ matchedCount: number }>;
+}
 
 /** The bytes of a BSON `Binary` (or of a plain byte array). */
 function bytesOf(value: unknown): Uint8Array | undefined {
@@ -88,14 +105,32 @@ export class MongoDBStore implements SessionStore {
     await collection.deleteOne({ _id: key });
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    const collection = await this.prepared.get();
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    // Only a live document: an expired one is not brought back.
-    await collection.updateOne(
-      { _id: key, expiresAt: { $gt: new Date(now) } },
-      { $set: { expiresAt: new Date(now + ttlMs) } },
+    return this.updateLive(key, { expiresAt: new Date(now + ttlMs) }, now);
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.updateLive(key, { data: asBuffer(value), expiresAt: new Date(now + ttlMs) }, now);
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const now = Date.now();
+    // MongoDB compares BinData by length, subtype and bytes: the stored bytes are the version.
+    const stored = await this.updateLive(
+      key,
+      { data: asBuffer(value), expiresAt: new Date(now + ttlMs) },
+      now,
+      asBuffer(expected),
     );
+    if (stored) return 'stored';
+    return (await this.get(key)) === undefined ? 'missing' : 'changed';
   }
 
   async deleteExpired(): Promise<number> {
@@ -116,6 +151,25 @@ export class MongoDBStore implements SessionStore {
     if (!this.ownsConnection || !this.connection.started) return;
     void this.prepared.reset();
     await (await this.connection.reset())?.close();
+  }
+
+  /**
+   * `$set` on the live document of `key` (and only while its data is
+   * `expected`, when given), never an upsert: a missing or expired document
+   * is not brought back. Says whether one matched.
+   */
+  private async updateLive(
+    key: string,
+    set: { data?: Buffer; expiresAt: Date },
+    now: number,
+    expected?: Buffer,
+  ): Promise<boolean> {
+    const collection = (await this.prepared.get()) as unknown as ConditionalCollection;
+    const filter = { _id: key, expiresAt: { $gt: new Date(now) } };
+    const result = await collection.updateOne(expected ? { ...filter, data: expected } : filter, {
+      $set: set,
+    });
+    return result.matchedCount > 0;
   }
 
   private async open(): Promise<MongoDBCollectionLike> {
