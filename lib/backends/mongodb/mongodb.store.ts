@@ -33,18 +33,6 @@ export const MONGODB_TTL_INDEX = 'expiresAt_ttl';
 const INDEX_CONFLICTS = new Set<unknown>([85, 86]);
 const DEFAULT_URL = 'mongodb://127.0.0.1:27017';
 
-/**
- * The conditional writes filter on `data` too and read `matchedCount`, as
- * every driver `Collection` allows; {@link MongoDBCollectionLike} declares
- * neither.
- */
-interface ConditionalCollection {
-  updateOne(
-    filter: { _id: string; expiresAt: { $gt: Date }; data?: Buffer },
-    update: { $set: { data?: Buffer; expiresAt: Date } },
-  ): Promise<{ matchedCount: number }>;
-}
-
 /** The bytes of a BSON `Binary` (or of a plain byte array). */
 function bytesOf(value: unknown): Uint8Array | undefined {
   if (value instanceof Uint8Array) return value;
@@ -164,7 +152,7 @@ export class MongoDBStore implements SessionStore {
     now: number,
     expected?: Buffer,
   ): Promise<boolean> {
-    const collection = (await this.prepared.get()) as unknown as ConditionalCollection;
+    const collection = await this.prepared.get();
     const filter = { _id: key, expiresAt: { $gt: new Date(now) } };
     const result = await collection.updateOne(expected ? { ...filter, data: expected } : filter, {
       $set: set,
