@@ -3,6 +3,7 @@ import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { sessionOptionsFromConfig, SqlStore, type SessionModuleOptions } from '../../../lib';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { SessionTestModule } from '../../suites/session/session-test.module';
@@ -55,6 +56,8 @@ describe.each(databases)('SQL sessions on $name', (db: SqlTestDatabase) => {
   describeSessionE2E(`peewee (${db.name})`, () => ({ type: 'peewee', url: db.url, table }), {
     shortLifetimeMs: 500,
   });
+  describeConcurrency(`sqlalchemy (${db.name})`, () => ({ type: 'sqlalchemy', dataSource, table }));
+  describeConcurrency(`peewee (${db.name})`, () => ({ type: 'peewee', url: db.url, table }));
   describeSessionFixation(
     `sqlalchemy (${db.name})`,
     () => ({ type: 'sqlalchemy', dataSource, table }),
