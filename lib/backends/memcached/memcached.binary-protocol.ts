@@ -136,7 +136,7 @@ export async function getAndTouchWithCas(
 /**
  * SET with a CAS: the server stores only if the item is still the version
  * `cas` names (`'changed'` when it was written since, `'missing'` when it is
- * gone or expired). Flags and value go through memjs's serializer as in its `set`.
+ * gone or expired), and answers with the new version's CAS. Flags and value go through memjs's serializer as in its `set`.
  */
 export async function setWithCas(
   client: MemjsRequests,
@@ -144,7 +144,7 @@ export async function setWithCas(
   value: Buffer,
   expiration: number,
   cas: Buffer,
-): Promise<'stored' | 'changed' | 'missing'> {
+): Promise<{ outcome: 'stored' | 'changed' | 'missing'; cas?: Buffer }> {
   // CAS 0 would be a plain SET: a server started with -C (no CAS) answers every read with it.
   if (!cas.some((byte) => byte !== 0)) {
     throw new Error('memcached runs without CAS (-C): compareAndSet cannot be atomic');
@@ -159,8 +159,8 @@ export async function setWithCas(
     request(OPCODE_SET, key, opaque, bytes(serialized.extras), bytes(serialized.value), cas),
   );
   const { status } = response.header;
-  if (status === STATUS_OK) return 'stored';
-  if (status === STATUS_EXISTS) return 'changed';
-  if (status === STATUS_NOT_FOUND) return 'missing';
+  if (status === STATUS_OK) return { outcome: 'stored', cas: response.header.cas };
+  if (status === STATUS_EXISTS) return { outcome: 'changed' };
+  if (status === STATUS_NOT_FOUND) return { outcome: 'missing' };
   throw failure('SET', key, status);
 }

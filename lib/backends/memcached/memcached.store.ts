@@ -77,9 +77,10 @@ export class MemcachedStore implements SessionStore {
   /** Cleared when the server answers GAT as an unknown command. */
   private gatWorks = true;
   /**
-   * The key and CAS each value this store returned was read with. Keyed by
-   * the returned object, so an entry lives as long as the caller keeps the
-   * value, and a compareAndSet given that very value as `expected` skips its GET.
+   * The key and CAS of each value this store read, or wrote with a CAS, keyed
+   * by that value object: an entry lives as long as the caller keeps the
+   * value, and a compareAndSet given that very value as `expected` skips its
+   * GET. The value must not be changed in place meanwhile (the session never does).
    */
   private readonly reads = new WeakMap<object, { key: string; cas: Buffer }>();
 
@@ -149,10 +150,10 @@ export class MemcachedStore implements SessionStore {
   }
 
   /**
-   * One round trip when `expected` is a value this store read and nothing
-   * wrote the item since: SET with that read's CAS. Otherwise GET (value and
-   * CAS), compare the bytes here, then SET with that CAS; the server refuses
-   * it if anything wrote in between.
+   * One round trip when `expected` is a value this store read or wrote and
+   * nothing wrote the item since: SET with that version's CAS. Otherwise GET
+   * (value and CAS), compare the bytes here, then SET with that CAS; the
+   * server refuses it if anything wrote in between.
    */
   private async casWrite(
     client: MemjsRequests,
@@ -162,16 +163,21 @@ export class MemcachedStore implements SessionStore {
     ttlMs: number,
   ): Promise<CompareAndSetResult> {
     const expiration = memcachedExpiration(ttlMs);
+    const write = async (cas: Buffer) => {
+      const written = await setWithCas(client, key, asBuffer(value), expiration, cas);
+      if (written.cas) this.reads.set(value, { key, cas: written.cas });
+      return written.outcome;
+    };
     const known = this.reads.get(expected);
     if (known?.key === key) {
-      const outcome = await setWithCas(client, key, asBuffer(value), expiration, known.cas);
-      // 'changed' may be a write of the same bytes, or a touch: compare them below.
+      const outcome = await write(known.cas);
+      // 'changed' may be a rewrite of the same bytes: compare them below.
       if (outcome !== 'changed') return outcome;
     }
     const current = await getWithCas(client, key);
     if (!current) return 'missing';
     if (!asBuffer(current.value).equals(expected)) return 'changed';
-    return setWithCas(client, key, asBuffer(value), expiration, current.cas);
+    return write(current.cas);
   }
 
   private remember(key: string, read: CasRead | undefined): Buffer | undefined {

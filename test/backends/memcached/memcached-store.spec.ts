@@ -128,24 +128,28 @@ describe('MemcachedStore on a real memcached', () => {
     expect(plain.touch).toHaveBeenCalledTimes(1);
   });
 
-  it('compareAndSet with the value the store read is one SET with its CAS; with other bytes, GET then SET', async () => {
+  it('compareAndSet from a value the store read or wrote is one SET with its CAS; from other bytes, GET then SET', async () => {
     const store = new MemcachedStore(client);
     const k = key();
     await store.set(k, Buffer.from('v1'), 60_000);
     const read = (await store.getAndTouch(k, 60_000))!;
     const perform = jest.spyOn(client as unknown as { perform: () => void }, 'perform');
     try {
-      expect(await store.compareAndSet!(k, read, Buffer.from('v2'), 60_000)).toBe('stored');
+      const v2 = Buffer.from('v2');
+      expect(await store.compareAndSet!(k, read, v2, 60_000)).toBe('stored');
       expect(perform).toHaveBeenCalledTimes(1);
+      // What it wrote is known by the CAS the SET answered with: again one round trip.
+      expect(await store.compareAndSet!(k, v2, Buffer.from('v3'), 60_000)).toBe('stored');
+      expect(perform).toHaveBeenCalledTimes(2);
       perform.mockClear();
-      expect(await store.compareAndSet!(k, Buffer.from('v2'), Buffer.from('v3'), 60_000)).toBe(
+      expect(await store.compareAndSet!(k, Buffer.from('v3'), Buffer.from('v4'), 60_000)).toBe(
         'stored',
       );
       expect(perform).toHaveBeenCalledTimes(2);
     } finally {
       perform.mockRestore();
     }
-    expect(Buffer.from((await store.get(k))!).toString()).toBe('v3');
+    expect(Buffer.from((await store.get(k))!).toString()).toBe('v4');
   });
 
   it('compareAndSet: the bytes are the version, so a touch or a rewrite of the same bytes is no conflict', async () => {

@@ -106,6 +106,29 @@ describe('RedisStore', () => {
     }
   });
 
+  it('update and compareAndSet are one command each: SET XX, and one script call', async () => {
+    const store = new RedisStore(standalone);
+    await store.set('one-trip', Buffer.from('a'), 60_000);
+    const sent = jest.spyOn(standalone, 'sendCommand');
+    try {
+      expect(await store.update!('one-trip', Buffer.from('b'), 60_000)).toBe(true);
+      expect(
+        await store.compareAndSet!('one-trip', Buffer.from('b'), Buffer.from('c'), 60_000),
+      ).toBe('stored');
+      expect(
+        await store.compareAndSet!('one-trip', Buffer.from('c'), Buffer.from('d'), 60_000),
+      ).toBe('stored');
+      const names = sent.mock.calls.map(([command]) => (command as { name: string }).name);
+      // ioredis sends the script in full the first time on a connection, then by SHA.
+      expect(names[0]).toBe('set');
+      expect((sent.mock.calls[0][0] as { args: unknown[] }).args).toContain('XX');
+      expect(names.slice(1)).toHaveLength(2);
+      expect(names[2]).toBe('evalsha');
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
   it('compareAndSet runs a script the cluster nodes keep by SHA, and one they lost is sent again', async () => {
     const store = new RedisStore(clusterClient);
     const sha = createHash('sha1').update(COMPARE_AND_SET_LUA).digest('hex');
