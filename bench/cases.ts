@@ -8,12 +8,21 @@ export interface BenchApp {
   cookieFrom?: string;
 }
 
+/**
+ * Which session cookies a case sends (valid, existing sessions): none; one
+ * session for every request; sessions spread so that no two requests in
+ * flight share one (each user writes their own session); or two connections'
+ * worth of requests on each session (two tabs writing at once).
+ */
+export type BenchSessions = 'none' | 'shared' | 'spread' | 'pairs';
+
 /** One measured route of one app. */
 export interface BenchCase {
   app: string;
   route: string;
-  /** Send the app's session cookie (a valid, existing session). */
-  withCookie: boolean;
+  sessions: BenchSessions;
+  /** The case's name when it is not its route. */
+  label?: string;
 }
 
 export const APPS: readonly BenchApp[] = [
@@ -60,22 +69,23 @@ export const APPS: readonly BenchApp[] = [
 ];
 
 const sessionRoutes = (app: string): BenchCase[] => [
-  { app, route: '/plain', withCookie: false },
-  { app, route: '/read', withCookie: true },
-  { app, route: '/write', withCookie: true },
-  { app, route: '/new', withCookie: false },
+  { app, route: '/plain', sessions: 'none' },
+  { app, route: '/read', sessions: 'shared' },
+  { app, route: '/write', sessions: 'spread' },
+  { app, route: '/write', sessions: 'pairs', label: '/write-conflict' },
+  { app, route: '/new', sessions: 'none' },
 ];
 
 export const CASES: readonly BenchCase[] = [
   ...sessionRoutes('nest-redis'),
-  { app: 'nest-none', route: '/plain', withCookie: false },
+  { app: 'nest-none', route: '/plain', sessions: 'none' },
   ...sessionRoutes('express-session'),
-  { app: 'floor', route: '/raw-get', withCookie: false },
-  { app: 'floor', route: '/raw-getset', withCookie: false },
-  { app: 'nest-fastify-redis', route: '/read', withCookie: true },
-  { app: 'nest-fastify-redis', route: '/write', withCookie: true },
-  { app: 'nest-filesystem', route: '/read', withCookie: true },
-  { app: 'nest-filesystem', route: '/write', withCookie: true },
+  { app: 'floor', route: '/raw-get', sessions: 'none' },
+  { app: 'floor', route: '/raw-getset', sessions: 'none' },
+  { app: 'nest-fastify-redis', route: '/read', sessions: 'shared' },
+  { app: 'nest-fastify-redis', route: '/write', sessions: 'spread' },
+  { app: 'nest-filesystem', route: '/read', sessions: 'shared' },
+  { app: 'nest-filesystem', route: '/write', sessions: 'spread' },
 ];
 
-export const caseName = (c: BenchCase): string => `${c.app} ${c.route}`;
+export const caseName = (c: BenchCase): string => `${c.app} ${c.label ?? c.route}`;

@@ -12,17 +12,32 @@ export interface LoadResult {
   failures: number;
 }
 
-/** One bounded autocannon run against `url`, optionally with a cookie on every request. */
+/**
+ * One bounded autocannon run against `url`. With one cookie every request
+ * sends it; with several, requests take them in turn.
+ */
 export async function drive(
   url: string,
   settings: LoadSettings,
-  cookie?: string,
+  cookies: readonly string[] = [],
 ): Promise<LoadResult> {
+  let next = 0;
   const result = await autocannon({
     url,
     connections: settings.connections,
     duration: settings.durationS,
-    headers: cookie ? { cookie } : {},
+    headers: cookies.length === 1 ? { cookie: cookies[0] } : {},
+    requests:
+      cookies.length > 1
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, cookie: cookies[next++ % cookies.length] },
+              }),
+            },
+          ]
+        : undefined,
   });
   const failures = result.errors + result.timeouts + result.non2xx;
   return {

@@ -51,6 +51,12 @@ const RATIOS: { name: string; ours: string; other: string; target?: number }[] =
     other: 'express-session /write',
     target: 1.25,
   },
+  {
+    // Two requests at a time on each session: merged here, last writer wins there.
+    name: '/write-conflict ÷ express-session',
+    ours: 'nest-redis /write-conflict',
+    other: 'express-session /write-conflict',
+  },
   { name: '/new ÷ express-session', ours: 'nest-redis /new', other: 'express-session /new' },
   { name: '/plain ÷ express-session', ours: 'nest-redis /plain', other: 'express-session /plain' },
   {

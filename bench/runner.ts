@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../test/utils/server-process';
-import { APPS, CASES, caseName, type BenchApp } from './cases';
+import { APPS, CASES, caseName, type BenchApp, type BenchSessions } from './cases';
 import { drive, type LoadSettings } from './load';
 import { processCpuMicros } from './proc-cpu';
 import { formatTable, ratios, summarize, type CaseResult } from './report';
@@ -30,10 +30,33 @@ const int = (name: string, fallback: number) => {
 interface Running {
   app: BenchApp;
   server: ServerProcess;
-  cookie?: string;
+  cookies: Record<BenchSessions, string[]>;
 }
 
-async function startApp(app: BenchApp, runId: string, dir: string): Promise<Running> {
+/** Sessions made for each kind of case: spread wide enough that requests in flight never share one. */
+async function sessionCookies(
+  port: number,
+  route: string | undefined,
+  connections: number,
+): Promise<Record<BenchSessions, string[]>> {
+  const make = (count: number) =>
+    route
+      ? Promise.all(Array.from({ length: count }, () => fetchSessionCookie(port, route)))
+      : Promise.resolve([]);
+  const [shared, spread, pairs] = await Promise.all([
+    make(1),
+    make(connections * 4),
+    make(Math.max(1, connections / 2)),
+  ]);
+  return { none: [], shared, spread, pairs };
+}
+
+async function startApp(
+  app: BenchApp,
+  runId: string,
+  dir: string,
+  connections: number,
+): Promise<Running> {
   const port = await freePort();
   const server = await startServer(
     process.execPath,
@@ -51,8 +74,7 @@ async function startApp(app: BenchApp, runId: string, dir: string): Promise<Runn
       timeoutMs: 60_000,
     },
   );
-  const cookie = app.cookieFrom ? await fetchSessionCookie(port, app.cookieFrom) : undefined;
-  return { app, server, cookie };
+  return { app, server, cookies: await sessionCookies(port, app.cookieFrom, connections) };
 }
 
 async function deleteRunKeys(runId: string): Promise<void> {
@@ -84,7 +106,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const running = new Map<string, Running>();
   try {
-    const all = await Promise.allSettled(apps.map((app) => startApp(app, runId, dir)));
+    const all = await Promise.allSettled(
+      apps.map((app) => startApp(app, runId, dir, settings.connections)),
+    );
     for (const result of all)
       if (result.status === 'fulfilled') running.set(result.value.app.id, result.value);
     const failed = all.find((r) => r.status === 'rejected');
@@ -96,7 +120,7 @@ async function main(): Promise<void> {
       const result = await drive(
         `http://127.0.0.1:${target.server.port}${c.route}`,
         load,
-        c.withCookie ? target.cookie : undefined,
+        target.cookies[c.sessions],
       );
       const cpu = processCpuMicros(pid) - before;
       if (result.failures) throw new Error(`${caseName(c)}: ${result.failures} failed requests`);

@@ -3,6 +3,12 @@
  * time, each checking that its own counter goes up by exactly one per request.
  *
  *   npm run soak -- [--clients 100] [--duration 60] [--store filesystem,redis] [--platform express]
+ *                   [--overlap 1]
+ *
+ * With `--overlap N` (N > 1) each client keeps N requests in flight on its one
+ * session, each lane setting its own key to a rising number: a lane's value
+ * seen lower than one it had confirmed before a request started, or missing at
+ * the end, is a lost update (what `concurrency: 'merge'` prevents).
  *
  * The module options come from the Flask keys in the environment through
  * `sessionOptionsFromConfig(process.env)`; each store of `--store` (default
@@ -33,6 +39,7 @@ interface Settings {
   platform: 'express' | 'fastify';
   warmupRequests: number;
   maxHeapGrowth: number;
+  overlap: number;
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -42,7 +49,7 @@ function parseArgs(argv: string[]): Settings {
     if (!match) throw new Error(`unexpected argument "${argv[i]}"`);
     given.set(match[1], match[2] ?? argv[++i] ?? '');
   }
-  const known = ['clients', 'duration', 'store', 'platform', 'warmup'];
+  const known = ['clients', 'duration', 'store', 'platform', 'warmup', 'overlap'];
   for (const key of given.keys())
     if (!known.includes(key))
       throw new Error(`unknown option --${key} (known: ${known.join(', ')})`);
@@ -66,6 +73,7 @@ function parseArgs(argv: string[]): Settings {
     platform,
     warmupRequests: int('warmup', 20, 1),
     maxHeapGrowth: 0.1,
+    overlap: int('overlap', 1, 1),
   };
 }
 
@@ -100,6 +108,8 @@ interface Client {
   count: number;
   /** Successful `/count` requests, each of which must have added exactly one. */
   requests: number;
+  /** With --overlap: the value each lane last had confirmed. */
+  lanes: number[];
 }
 
 interface Tally {
@@ -192,6 +202,50 @@ async function step(
   if (value) client.cookie = `${cookieName}=${value}`;
 }
 
+/** One request of lane `lane` of an overlapping client: sets its key to the next number. */
+async function laneStep(
+  client: Client,
+  index: number,
+  lane: number,
+  port: number,
+  tally: Tally,
+): Promise<void> {
+  const value = client.lanes[lane] + 1;
+  const before = [...client.lanes];
+  const started = performance.now();
+  let reply: Reply;
+  try {
+    reply = await get(client.agent, port, `/set?key=l${lane}&value=${value}`, client.cookie);
+  } catch (error) {
+    tally.errors++;
+    note(tally, `client ${index}: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  tally.latency.record(performance.now() - started);
+  if (reply.status !== 200) {
+    tally.errors++;
+    note(tally, `client ${index}: status ${reply.status} ${reply.body.slice(0, 200)}`);
+    return;
+  }
+  const session = JSON.parse(reply.body) as Record<string, string | undefined>;
+  before.forEach((confirmed, other) => {
+    const seen = Number(session[`l${other}`] ?? 0);
+    if (other !== lane && seen < confirmed) {
+      tally.lost++;
+      note(tally, `client ${index}: lane ${other} seen at ${seen}, confirmed ${confirmed}`);
+    }
+  });
+  client.lanes[lane] = Math.max(client.lanes[lane], value);
+  client.requests++;
+}
+
+/** Lanes of a client whose final session differs from what they had confirmed. */
+async function lanesLost(client: Client, port: number): Promise<number> {
+  const reply = await get(client.agent, port, '/read', client.cookie);
+  const data = (JSON.parse(reply.body) as { data?: Record<string, string> }).data ?? {};
+  return client.lanes.filter((value, lane) => Number(data[`l${lane}`] ?? 0) !== value).length;
+}
+
 function collectGarbage(): number {
   for (let i = 0; i < 4; i++) global.gc!();
   return process.memoryUsage().heapUsed;
@@ -249,20 +303,34 @@ async function soak(settings: Settings, store: string): Promise<number> {
   const port = (app.getHttpServer().address() as AddressInfo).port;
 
   const tally: Tally = { errors: 0, lost: 0, crossed: 0, samples: [], latency: new Histogram() };
+  const overlap = settings.overlap;
   const clients: Client[] = Array.from({ length: settings.clients }, () => ({
-    agent: new Agent({ keepAlive: true, maxSockets: 1 }),
+    agent: new Agent({ keepAlive: true, maxSockets: overlap }),
     count: 0,
     requests: 0,
+    lanes: Array<number>(overlap).fill(0),
   }));
+  // The first request of a client makes its session; overlapping lanes share it after.
   const run = (until: (client: Client) => boolean) =>
     Promise.all(
       clients.map(async (client, i) => {
-        while (!until(client)) await step(client, i, port, cookieName, tally);
+        while (!client.cookie && !until(client)) await step(client, i, port, cookieName, tally);
+        if (overlap === 1) {
+          while (!until(client)) await step(client, i, port, cookieName, tally);
+          return;
+        }
+        await Promise.all(
+          client.lanes.map(async (_, lane) => {
+            while (!until(client)) await laneStep(client, i, lane, port, tally);
+          }),
+        );
       }),
     );
 
   console.log(
-    `soak: ${store} store over ${settings.platform}, ${settings.clients} clients, ` +
+    `soak: ${store} store over ${settings.platform}, ${settings.clients} clients` +
+      (overlap > 1 ? ` × ${overlap} requests in flight` : '') +
+      ', ' +
       `${settings.durationS} s, 127.0.0.1:${port}`,
   );
   let exitCode = 0;
@@ -286,9 +354,17 @@ async function soak(settings: Settings, store: string): Promise<number> {
     const elapsedS = (performance.now() - started) / 1000;
     const heapAfter = collectGarbage();
 
-    // Each session holds exactly as many increments as its client made.
+    // Each session holds exactly what its client had confirmed.
     let mismatched = 0;
     for (const [i, client] of clients.entries()) {
+      if (overlap > 1) {
+        const lost = await lanesLost(client, port);
+        if (lost) {
+          mismatched++;
+          note(tally, `client ${i}: ${lost} lanes differ from what they had confirmed`);
+        }
+        continue;
+      }
       const reply = await get(client.agent, port, '/read', client.cookie);
       const stored = (JSON.parse(reply.body) as { data?: { count?: number } }).data?.count;
       if (reply.status !== 200 || stored !== client.requests) {

@@ -23,6 +23,7 @@ import {
   type MongoDBSessionOptions,
   type RedisSessionOptions,
   type SameSiteOption,
+  type SessionConcurrency,
   type SessionCookieOptions,
   type SessionModuleOptions,
   type SessionType,
@@ -68,6 +69,12 @@ function secret(read: Reader): string[] | undefined {
   return current === undefined ? undefined : [current, ...fallbacks];
 }
 
+function concurrencyMode(read: Reader): SessionConcurrency | undefined {
+  const value = str(read, 'SESSION_CONCURRENCY')?.trim().toLowerCase();
+  if (value === undefined || value === 'merge' || value === 'overwrite') return value;
+  throw new SessionConfigError('SESSION_CONCURRENCY', `expected merge or overwrite, got "${value}"`);
+}
+
 function common(read: Reader): CommonSessionOptions {
   const lifetimeSeconds = num(read, 'PERMANENT_SESSION_LIFETIME', false);
   const format = str(read, 'SESSION_SERIALIZATION_FORMAT');
@@ -100,6 +107,7 @@ function common(read: Reader): CommonSessionOptions {
     cleanupEvery: num(read, 'SESSION_CLEANUP_N_REQUESTS'),
     autoDelete: bool(read, 'SESSION_AUTODELETE'),
     maxSize: num(read, 'SESSION_MAX_SIZE'),
+    concurrency: concurrencyMode(read),
   });
 }
 

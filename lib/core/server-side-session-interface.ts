@@ -1,34 +1,27 @@
-import { HttpException } from '@nestjs/common';
 import {
   readCookieValues,
   serializeClearedCookie,
   serializeCookie,
   type CookieAttributes,
 } from './cookie';
-import type { SessionRequest, SessionResponse } from '../interfaces';
+import type {
+  CommonSessionOptions,
+  SessionRequest,
+  SessionResponse,
+  SessionStore,
+} from '../interfaces';
 import { addVary, putSessionCookie } from './http-response';
-import { SESSION_STATE, ServerSideSession, type SessionState } from './server-side-session';
-import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
-import { SessionInterface } from './session-interface';
-import type { CommonSessionOptions } from '../interfaces';
-import { resolveSessionSettings, type SessionSettings } from './session-settings';
+import {
+  SESSION_DATA,
+  SESSION_STATE,
+  ServerSideSession,
+  type SessionState,
+} from './server-side-session';
 import { generateSessionId, sessionIdPattern } from './session-id';
-import { withTimeout } from '../utils/timeout.util';
-import type { SessionStore } from '../interfaces/session-store.interface';
+import { SessionInterface } from './session-interface';
+import { resolveSessionSettings, type SessionSettings } from './session-settings';
+import { SessionStorage } from './session-storage';
 import { Signer } from './signer';
-
-type Data = Record<string, unknown>;
-
-interface StoredSession {
-  permanent: boolean;
-  data: Data;
-}
-
-function isStoredSession(value: unknown): value is { p: boolean; d: Data } {
-  if (value === null || typeof value !== 'object') return false;
-  const { p, d } = value as { p?: unknown; d?: unknown };
-  return typeof p === 'boolean' && d !== null && typeof d === 'object' && !Array.isArray(d);
-}
 
 /**
  * The server-side session interface: the cookie holds a random id (optionally
@@ -39,9 +32,9 @@ export class ServerSideSessionInterface extends SessionInterface {
   private readonly signer?: Signer;
   private readonly idPattern: RegExp;
   private readonly attributes: CookieAttributes;
-  private saves = 0;
   /** Permanent sessions refreshed on every request: what `getAndTouch` is for. */
   private readonly refreshes: boolean;
+  private readonly storage: SessionStorage;
 
   /**
    * @param store where the bytes live
@@ -58,6 +51,7 @@ export class ServerSideSessionInterface extends SessionInterface {
     this.idPattern = sessionIdPattern(this.settings.idLength);
     this.attributes = this.settings.cookie;
     this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
+    this.storage = new SessionStorage(store, this.settings, this.logger);
   }
 
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
@@ -66,11 +60,9 @@ export class ServerSideSessionInterface extends SessionInterface {
     const key = this.settings.keyPrefix + cookie.sid;
     // A session that will be refreshed after the request anyway is read and refreshed at once.
     const touch = this.refreshes && this.store.getAndTouch !== undefined;
-    const bytes = touch
-      ? await this.call('get', () => this.store.getAndTouch!(key, this.settings.lifetime))
-      : await this.call('get', () => this.store.get(key));
+    const bytes = await this.storage.load(key, touch);
     if (!bytes) return this.newSession();
-    const stored = this.decode(bytes, key);
+    const stored = this.storage.decode(bytes, key);
     if (!stored) return this.newSession();
     const state = this.state(cookie.sid, false);
     state.touched = touch;
@@ -90,7 +82,7 @@ export class ServerSideSessionInterface extends SessionInterface {
     const key = this.settings.keyPrefix + sid;
     if (session.size === 0) {
       await this.deleteDeadIds(state);
-      if (!state.isNew) await this.call('delete', () => this.store.delete(key));
+      if (!state.isNew) await this.storage.delete(key);
       if (state.cookieSent)
         putSessionCookie(
           response,
@@ -116,23 +108,24 @@ export class ServerSideSessionInterface extends SessionInterface {
       state.knownModified = undefined;
     }
     if (!setCookie) return;
+    let written: Uint8Array | undefined = bytes;
     if (modified) {
-      this.checkSize(bytes.byteLength);
-      await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
-    } else if (state.touched) {
-      // Refreshed by getAndTouch when it was loaded; only the cookie is sent again.
-    } else if (this.store.touch) {
-      await this.call('touch', () => this.store.touch!(key, this.settings.lifetime));
-    } else {
-      await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
+      written = state.isNew
+        ? await this.storage.create(key, bytes)
+        : await this.storage.update(session, key, bytes);
+    } else if (!state.touched) {
+      // A session loaded with getAndTouch was refreshed then; only its cookie is sent again.
+      if (!(await this.storage.refresh(session, key, bytes))) written = undefined;
     }
+    if (!written) return this.forgetGone(session, response);
     // Regenerated while it was written: the save queued behind this one stores the new id.
     if (state.sid !== sid) return;
     // Only once the data is safe under its new id: a failed save keeps the old session.
     if (modified) await this.deleteDeadIds(state);
     state.isNew = false;
-    state.loaded = bytes;
+    state.loaded = written;
     state.forceModified = false;
+    state.cleared = false;
     state.cookieSent = true;
     putSessionCookie(
       response,
@@ -144,7 +137,29 @@ export class ServerSideSessionInterface extends SessionInterface {
         this.expirationTime(session),
       ),
     );
-    this.scheduleCleanup();
+    this.storage.countSave();
+  }
+
+  /** The entry went while this request ran: nothing is written back and the cookie is cleared. */
+  private forgetGone(session: ServerSideSession, response: SessionResponse): void {
+    const state = session[SESSION_STATE];
+    if (state.cookieSent) {
+      putSessionCookie(
+        response,
+        this.cookieName(),
+        serializeClearedCookie(this.cookieName(), this.cookieAttributes()),
+      );
+    }
+    session[SESSION_DATA] = { permanent: this.settings.permanent, data: {} };
+    Object.assign(state, {
+      sid: this.generateId(),
+      isNew: true,
+      loaded: undefined,
+      cookieSent: false,
+      cookieValue: undefined,
+      forceModified: false,
+      cleared: false,
+    });
   }
 
   override async close(): Promise<void> {
@@ -169,7 +184,7 @@ export class ServerSideSessionInterface extends SessionInterface {
   private async deleteDeadIds(state: SessionState): Promise<void> {
     while (state.deadIds.length) {
       const id = state.deadIds[0];
-      await this.call('delete', () => this.store.delete(this.settings.keyPrefix + id));
+      await this.storage.delete(this.settings.keyPrefix + id);
       state.deadIds.shift();
     }
   }
@@ -189,19 +204,6 @@ export class ServerSideSessionInterface extends SessionInterface {
       sameSite: this.cookieSameSite(),
       partitioned: this.cookiePartitioned(),
     };
-  }
-
-  private decode(bytes: Uint8Array, key: string): StoredSession | undefined {
-    try {
-      const value = this.settings.serializer.loads(bytes);
-      if (isStoredSession(value)) return { permanent: value.p, data: value.d };
-      throw new TypeError('not a stored session');
-    } catch (error) {
-      this.logger.warn(
-        `Stored session ${key.slice(0, this.settings.keyPrefix.length + 6)}… could not be read (${String(error)}); starting a new session`,
-      );
-      return undefined;
-    }
   }
 
   private newSession(): ServerSideSession {
@@ -227,29 +229,5 @@ export class ServerSideSessionInterface extends SessionInterface {
 
   private generateId(): string {
     return generateSessionId(this.settings.idLength);
-  }
-
-  private checkSize(size: number): void {
-    if (this.settings.maxSize && size > this.settings.maxSize)
-      throw new SessionTooLargeError(size, this.settings.maxSize);
-  }
-
-  private scheduleCleanup(): void {
-    const every = this.settings.cleanupEvery;
-    if (!every || !this.store.deleteExpired || ++this.saves % every !== 0) return;
-    this.call('deleteExpired', () => this.store.deleteExpired!()).catch((error: unknown) =>
-      this.logger.error(`Removing expired sessions failed: ${String(error)}`),
-    );
-  }
-
-  /** Runs one store call within `storeTimeout`; any failure becomes a 503. */
-  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return withTimeout(run, this.settings.storeTimeout, (error) => {
-      if (error instanceof HttpException) return error;
-      this.logger.error(
-        `Session store ${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return new SessionStoreUnavailableError(operation, error);
-    });
   }
 }

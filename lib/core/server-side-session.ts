@@ -1,5 +1,6 @@
 import type { SessionSerializer } from '../interfaces/session-serializer.interface';
 import { SessionNotConfiguredError } from '../session.errors';
+import { encodeSession, type SessionData, type StoredSession } from './session-codec';
 
 /** What a session keeps for its interface; not part of the public surface. */
 export interface SessionState {
@@ -18,6 +19,8 @@ export interface SessionState {
    * can be changed in place was handed out. Until then, nothing needs serializing.
    */
   mayDiffer?: boolean;
+  /** `clear()` ran: a merge with a concurrent save keeps none of the keys it wrote. */
+  cleared?: boolean;
   /** Ids whose stored entries must be deleted when saved (after regenerate or destroy). */
   deadIds: string[];
   /** The browser holds a cookie that has to be cleared if nothing replaces it. */
@@ -33,8 +36,8 @@ export interface SessionState {
 }
 
 export const SESSION_STATE = Symbol('session state');
-
-type Data = Record<string, unknown>;
+/** The session's data and `permanent` in their stored form, read or replaced by its interface. */
+export const SESSION_DATA = Symbol('session data');
 
 /**
  * The session of one request: a small map of values plus Flask's
@@ -46,14 +49,14 @@ type Data = Record<string, unknown>;
 export class ServerSideSession<T extends object = Record<string, unknown>> {
   /** @internal */
   readonly [SESSION_STATE]: SessionState;
-  private data: Data;
+  private data: SessionData;
   private isPermanent: boolean;
   private wasAccessed = false;
 
   /** @internal Sessions are made by a {@link SessionInterface}. */
-  constructor(state: SessionState, data: Data | undefined, permanent: boolean) {
+  constructor(state: SessionState, data: SessionData | undefined, permanent: boolean) {
     this[SESSION_STATE] = state;
-    this.data = Object.assign(Object.create(null) as Data, data);
+    this.data = Object.assign(Object.create(null) as SessionData, data);
     this.isPermanent = permanent;
   }
 
@@ -127,7 +130,8 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
 
   clear(): void {
     this.beforeWrite();
-    this.data = Object.create(null) as Data;
+    this[SESSION_STATE].cleared = true;
+    this.data = Object.create(null) as SessionData;
   }
 
   keys(): (keyof T & string)[] {
@@ -159,7 +163,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
   /** Deletes the stored entry and the cookie when saved. Setting a value afterwards starts a new session. */
   destroy(): void {
     this.regenerate();
-    this.data = Object.create(null) as Data;
+    this.data = Object.create(null) as SessionData;
   }
 
   /**
@@ -177,7 +181,18 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
 
   /** @internal The stored form: data and metadata side by side. */
   serialize(): Uint8Array {
-    return this[SESSION_STATE].serializer.dumps({ p: this.isPermanent, d: this.data });
+    return encodeSession(this[SESSION_STATE].serializer, this[SESSION_DATA]);
+  }
+
+  /** @internal */
+  get [SESSION_DATA](): StoredSession {
+    return { permanent: this.isPermanent, data: this.data };
+  }
+
+  /** @internal After a merge: what the store now holds. */
+  set [SESSION_DATA](stored: StoredSession) {
+    this.data = Object.assign(Object.create(null) as SessionData, stored.data);
+    this.isPermanent = stored.permanent;
   }
 
   protected beforeWrite(): void {

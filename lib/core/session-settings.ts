@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { CookieAttributes, SameSite } from './cookie';
 import { SessionConfigError } from '../session.errors';
-import type { CommonSessionOptions, SameSiteOption } from '../interfaces';
+import type { CommonSessionOptions, SameSiteOption, SessionConcurrency } from '../interfaces';
 import type { SessionSerializer } from '../interfaces/session-serializer.interface';
 import { jsonSerializer } from './serializer';
 
@@ -20,6 +20,7 @@ export interface SessionSettings {
   storeTimeout: number;
   cleanupEvery: number;
   maxSize: number;
+  concurrency: SessionConcurrency;
 }
 
 export const DEFAULT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
@@ -83,6 +84,15 @@ function secrets(options: CommonSessionOptions, useSigner: boolean): readonly st
     );
   }
   return given as string[];
+}
+
+function concurrency(value: unknown): SessionConcurrency {
+  if (value === undefined) return 'merge';
+  if (value === 'merge' || value === 'overwrite') return value;
+  throw new SessionConfigError(
+    'concurrency (SESSION_CONCURRENCY)',
+    `expected 'merge' or 'overwrite', got ${JSON.stringify(value)}`,
+  );
 }
 
 function serializer(value: CommonSessionOptions['serializer']): SessionSerializer {
@@ -208,6 +218,7 @@ function validate(options: CommonSessionOptions): SessionSettings {
       0,
     ),
     maxSize: positiveInt('maxSize (SESSION_MAX_SIZE)', options.maxSize, 0, 0),
+    concurrency: concurrency(options.concurrency),
   };
 }
 

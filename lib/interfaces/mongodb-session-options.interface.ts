@@ -34,11 +34,12 @@ export interface MongoDBCollectionLike {
     filter: { _id: string; expiresAt: { $gt: Date } },
     options: { projection: { data: 1 } },
   ): Promise<MongoDBStoredDocument | null>;
+  /** Conditional writes filter on `data` too and read `matchedCount`. */
   updateOne(
-    filter: { _id: string; expiresAt?: { $gt: Date } },
+    filter: { _id: string; expiresAt?: { $gt: Date }; data?: Uint8Array },
     update: { $set: Partial<Omit<MongoDBSessionDocument, '_id'>> },
     options?: { upsert?: boolean },
-  ): Promise<unknown>;
+  ): Promise<{ matchedCount: number }>;
   deleteOne(filter: { _id: string }): Promise<unknown>;
   deleteMany(filter: { expiresAt: { $lte: Date } }): Promise<{ deletedCount?: number }>;
   createIndex(

@@ -16,6 +16,9 @@ import type {
 } from './sql-session-options.interface';
 import type { SessionStore } from './session-store.interface';
 
+/** `SESSION_CONCURRENCY` values. */
+export type SessionConcurrency = 'merge' | 'overwrite';
+
 export type SameSiteOption = 'Strict' | 'Lax' | 'None' | 'strict' | 'lax' | 'none' | false;
 
 /** `SESSION_COOKIE_*` */
@@ -66,6 +69,14 @@ export interface CommonSessionOptions {
   autoDelete?: boolean;
   /** `SESSION_MAX_SIZE`: largest serialized session in bytes; larger saves fail. Default: the store's own limit. */
   maxSize?: number;
+  /**
+   * `SESSION_CONCURRENCY`: how a save meets a concurrent request's save of the
+   * same session. `merge` (default) applies this request's changed keys onto
+   * the entry as stored now, by compare-and-set; `overwrite` writes the whole
+   * session (Flask's last writer wins). In both, a session destroyed,
+   * regenerated away or revoked meanwhile is never written back.
+   */
+  concurrency?: SessionConcurrency;
 }
 
 export interface NullSessionOptions extends CommonSessionOptions {

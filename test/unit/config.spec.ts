@@ -1,4 +1,11 @@
-import { sessionOptionsFromConfig, SessionConfigError } from '../../lib';
+import { Logger } from '@nestjs/common';
+import {
+  MemorySessionInterface,
+  MemoryStore,
+  ServerSideSessionInterface,
+  sessionOptionsFromConfig,
+  SessionConfigError,
+} from '../../lib';
 
 describe('sessionOptionsFromConfig', () => {
   it('gives the null store when nothing is configured', () => {
@@ -229,5 +236,50 @@ describe('sessionOptionsFromConfig', () => {
   ])('names the key of a bad value: %p', (source, message) => {
     expect(() => sessionOptionsFromConfig(source)).toThrow(SessionConfigError);
     expect(() => sessionOptionsFromConfig(source)).toThrow(message);
+  });
+});
+
+describe('SESSION_CONCURRENCY', () => {
+  it('reads merge or overwrite, in any case', () => {
+    expect(sessionOptionsFromConfig({ SESSION_CONCURRENCY: 'Overwrite' })).toMatchObject({
+      concurrency: 'overwrite',
+    });
+    expect(sessionOptionsFromConfig({ SESSION_CONCURRENCY: 'merge' })).toMatchObject({
+      concurrency: 'merge',
+    });
+    expect(sessionOptionsFromConfig({})).not.toHaveProperty('concurrency');
+  });
+
+  it('refuses anything else, naming the key', () => {
+    expect(() => sessionOptionsFromConfig({ SESSION_CONCURRENCY: 'lww' })).toThrow(
+      /SESSION_CONCURRENCY: expected merge or overwrite, got "lww"/,
+    );
+    expect(() => new MemorySessionInterface({ concurrency: 'lww' as never })).toThrow(
+      /concurrency \(SESSION_CONCURRENCY\): expected 'merge' or 'overwrite', got "lww"/,
+    );
+  });
+
+  it('warns at startup when a custom store cannot merge or refuse to recreate', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const plain = {
+        get: async () => undefined,
+        set: async () => undefined,
+        delete: async () => undefined,
+      };
+      new ServerSideSessionInterface(plain);
+      new ServerSideSessionInterface({ ...plain, update: async () => true });
+      new ServerSideSessionInterface(new MemoryStore());
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringMatching(
+          /no update\(\) or compareAndSet\(\): a session another request destroyed/,
+        ),
+        expect.stringMatching(
+          /no compareAndSet\(\): concurrency \(SESSION_CONCURRENCY\) 'merge' falls back to 'overwrite'/,
+        ),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

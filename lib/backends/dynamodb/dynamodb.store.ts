@@ -1,5 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClientLike, DynamoDBStoreOptions, SessionStore } from '../../interfaces';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  CompareAndSetResult,
+  DynamoDBClientLike,
+  DynamoDBStoreOptions,
+  SessionStore,
+} from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { Lazy } from '../../utils/lazy.util';
 import { createDynamoDBClient, loadDynamoDB, type DynamoDBModule } from './dynamodb.client';
@@ -9,6 +14,12 @@ import { dynamoDBErrorName, prepareDynamoDBTable } from './dynamodb.table';
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
 /** A number attribute's value takes at most 21 bytes. */
 const NUMBER_BYTES = 21;
+/** The condition of every write that must not bring back a deleted or expired item. */
+const LIVE = 'attribute_exists(id) AND expiresAtMs > :now';
+
+type Item = Record<string, AttributeValue>;
+const isLive = (item: Item | undefined, now: number) =>
+  item?.data?.B !== undefined && Number(item.expiresAtMs?.N) > now;
 
 /**
  * Sessions in a DynamoDB table, one item per session:
@@ -53,37 +64,38 @@ export class DynamoDBStore implements SessionStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const { Item } = await this.call((client) =>
-      client.send(
-        new this.sdk.GetItemCommand({
-          TableName: this.table,
-          Key: { id: { S: key } },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const data = Item?.data?.B;
-    const expiresAtMs = Number(Item?.expiresAtMs?.N);
-    if (!data || !(expiresAtMs > Date.now())) return undefined;
-    return data;
+    const item = await this.getItem(key);
+    return isLive(item, Date.now()) ? item!.data!.B : undefined;
   }
 
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const limit = this.maxValueBytes(key);
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
-    const expiresAtMs = Date.now() + ttlMs;
+    const Item = this.item(key, value, ttlMs);
     await this.call((client) =>
-      client.send(
-        new this.sdk.PutItemCommand({
-          TableName: this.table,
-          Item: {
-            id: { S: key },
-            data: { B: value },
-            ...this.expiry(expiresAtMs),
-          },
-        }),
-      ),
+      client.send(new this.sdk.PutItemCommand({ TableName: this.table, Item })),
     );
+  }
+
+  /** PutItem on the condition that the item is live: one round trip. */
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    return (await this.putLive(key, value, ttlMs)) === undefined;
+  }
+
+  /**
+   * PutItem on the condition that the item is live and its data is `expected`.
+   * A refusal returns the item as the condition saw it (`ALL_OLD`), which
+   * tells a changed entry from a missing one without another request.
+   */
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const refused = await this.putLive(key, value, ttlMs, expected);
+    if (!refused) return 'stored';
+    // No item back: missing, or a DynamoDB-compatible server that does not send it. Only a read can tell.
+    const item = refused.Item ?? (await this.getItem(key));
+    return isLive(item, Date.now()) ? 'changed' : 'missing';
   }
 
   async delete(key: string): Promise<void> {
@@ -94,7 +106,7 @@ export class DynamoDBStore implements SessionStore {
     );
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
     const { expiresAt, expiresAtMs } = this.expiry(now + ttlMs);
     try {
@@ -105,7 +117,7 @@ export class DynamoDBStore implements SessionStore {
             Key: { id: { S: key } },
             UpdateExpression: 'SET expiresAt = :s, expiresAtMs = :ms',
             // Only a live item: a missing or expired one is not brought back.
-            ConditionExpression: 'attribute_exists(id) AND expiresAtMs > :now',
+            ConditionExpression: LIVE,
             ExpressionAttributeValues: {
               ':s': expiresAt,
               ':ms': expiresAtMs,
@@ -114,14 +126,73 @@ export class DynamoDBStore implements SessionStore {
           }),
         ),
       );
+      return true;
     } catch (error) {
       if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+      return false;
     }
   }
 
   async close(): Promise<void> {
     void this.tableReady.reset();
     if (this.ownsClient) this.client.destroy();
+  }
+
+  private async getItem(key: string): Promise<Item | undefined> {
+    const { Item } = await this.call((client) =>
+      client.send(
+        new this.sdk.GetItemCommand({
+          TableName: this.table,
+          Key: { id: { S: key } },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item;
+  }
+
+  /** The whole item of a session; a value above the item limit throws {@link SessionTooLargeError}. */
+  private item(key: string, value: Uint8Array, ttlMs: number): Item {
+    const limit = this.maxValueBytes(key);
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    return { id: { S: key }, data: { B: value }, ...this.expiry(Date.now() + ttlMs) };
+  }
+
+  /**
+   * PutItem only over a live item (whose data is `expected`, when given).
+   * Returns nothing when written, the `ConditionalCheckFailedException` when refused.
+   */
+  private async putLive(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    expected?: Uint8Array,
+  ): Promise<{ Item?: Item } | undefined> {
+    const Item = this.item(key, value, ttlMs);
+    const now = { ':now': { N: String(Date.now()) } };
+    try {
+      await this.call((client) =>
+        client.send(
+          new this.sdk.PutItemCommand({
+            TableName: this.table,
+            Item,
+            ...(expected
+              ? {
+                  // "data" is a reserved word in expressions.
+                  ConditionExpression: `${LIVE} AND #data = :expected`,
+                  ExpressionAttributeNames: { '#data': 'data' },
+                  ExpressionAttributeValues: { ...now, ':expected': { B: expected } },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                }
+              : { ConditionExpression: LIVE, ExpressionAttributeValues: now }),
+          }),
+        ),
+      );
+      return undefined;
+    } catch (error) {
+      if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+      return error as { Item?: Item };
+    }
   }
 
   private expiry(expiresAtMs: number) {

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
-import type { MongoDBCollectionLike, MongoDBConnectionLike, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  MongoDBCollectionLike,
+  MongoDBConnectionLike,
+  SessionStore,
+} from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import { createMongoDBClient } from './mongodb.client';
@@ -88,14 +93,32 @@ export class MongoDBStore implements SessionStore {
     await collection.deleteOne({ _id: key });
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    const collection = await this.prepared.get();
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    // Only a live document: an expired one is not brought back.
-    await collection.updateOne(
-      { _id: key, expiresAt: { $gt: new Date(now) } },
-      { $set: { expiresAt: new Date(now + ttlMs) } },
+    return this.updateLive(key, { expiresAt: new Date(now + ttlMs) }, now);
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.updateLive(key, { data: asBuffer(value), expiresAt: new Date(now + ttlMs) }, now);
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const now = Date.now();
+    // MongoDB compares BinData by length, subtype and bytes: the stored bytes are the version.
+    const stored = await this.updateLive(
+      key,
+      { data: asBuffer(value), expiresAt: new Date(now + ttlMs) },
+      now,
+      asBuffer(expected),
     );
+    if (stored) return 'stored';
+    return (await this.get(key)) === undefined ? 'missing' : 'changed';
   }
 
   async deleteExpired(): Promise<number> {
@@ -116,6 +139,25 @@ export class MongoDBStore implements SessionStore {
     if (!this.ownsConnection || !this.connection.started) return;
     void this.prepared.reset();
     await (await this.connection.reset())?.close();
+  }
+
+  /**
+   * `$set` on the live document of `key` (and only while its data is
+   * `expected`, when given), never an upsert: a missing or expired document
+   * is not brought back. Says whether one matched.
+   */
+  private async updateLive(
+    key: string,
+    set: { data?: Buffer; expiresAt: Date },
+    now: number,
+    expected?: Buffer,
+  ): Promise<boolean> {
+    const collection = await this.prepared.get();
+    const filter = { _id: key, expiresAt: { $gt: new Date(now) } };
+    const result = await collection.updateOne(expected ? { ...filter, data: expected } : filter, {
+      $set: set,
+    });
+    return result.matchedCount > 0;
   }
 
   private async open(): Promise<MongoDBCollectionLike> {

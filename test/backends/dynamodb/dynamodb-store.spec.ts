@@ -140,6 +140,80 @@ describe('DynamoDBStore on DynamoDB Local', () => {
     expect(await store.get(k)).toBeUndefined();
   });
 
+  it('never writes over an item past its exact expiry that DynamoDB has not deleted yet', async () => {
+    store = ownStore({ table: 'ContractSessions' });
+    const k = key();
+    const now = Date.now();
+    await putRawItem(k, Buffer.from('stale'), now - 1, Math.ceil(now / 1000) + 3600);
+    expect(await store.touch(k, 60_000)).toBe(false);
+    expect(await store.update(k, Buffer.from('new'), 60_000)).toBe(false);
+    expect(await store.compareAndSet(k, Buffer.from('stale'), Buffer.from('new'), 60_000)).toBe(
+      'missing',
+    );
+    const item = await rawItem('ContractSessions', k);
+    expect(Buffer.from(item!.data.B!).toString()).toBe('stale');
+    expect(Number(item!.expiresAtMs.N)).toBe(now - 1);
+  });
+
+  it('compareAndSet compares every byte, also bytes that are not UTF-8', async () => {
+    store = ownStore({ table: 'ContractSessions' });
+    const k = key();
+    await store.set(k, Buffer.from([0, 1, 2, 255]), 60_000);
+    expect(
+      await store.compareAndSet(k, Buffer.from([0, 1, 2, 254]), Buffer.from('x'), 60_000),
+    ).toBe('changed');
+    expect(Buffer.from((await store.get(k))!)).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+
+  /** A client that records the commands it sends and can drop the item of a refused write. */
+  const recordingClient = (dropRefusedItem = false) => {
+    const sent: string[] = [];
+    const recording: DynamoDBClientLike = {
+      send: async (command: object) => {
+        sent.push(command.constructor.name);
+        try {
+          return await client.send(command as GetItemCommand);
+        } catch (error) {
+          if (dropRefusedItem) delete (error as { Item?: unknown }).Item;
+          throw error;
+        }
+      },
+      destroy: () => undefined,
+    };
+    return { sent, recording };
+  };
+
+  it('compareAndSet tells changed from missing by the refused write alone', async () => {
+    const { sent, recording } = recordingClient();
+    store = new DynamoDBStore({ client: recording, table: 'ContractSessions' });
+    const k = key();
+    await store.set(k, Buffer.from('theirs'), 60_000);
+    sent.length = 0;
+    expect(await store.compareAndSet(k, Buffer.from('mine'), Buffer.from('x'), 60_000)).toBe(
+      'changed',
+    );
+    expect(await store.compareAndSet(k, Buffer.from('theirs'), Buffer.from('x'), 60_000)).toBe(
+      'stored',
+    );
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
+  });
+
+  it('compareAndSet reads once when the server sends no item with a refusal', async () => {
+    const { sent, recording } = recordingClient(true);
+    store = new DynamoDBStore({ client: recording, table: 'ContractSessions' });
+    const k = key();
+    await store.set(k, Buffer.from('theirs'), 60_000);
+    sent.length = 0;
+    expect(await store.compareAndSet(k, Buffer.from('mine'), Buffer.from('x'), 60_000)).toBe(
+      'changed',
+    );
+    expect(sent).toEqual(['PutItemCommand', 'GetItemCommand']);
+    await store.delete(k);
+    expect(await store.compareAndSet(k, Buffer.from('theirs'), Buffer.from('x'), 60_000)).toBe(
+      'missing',
+    );
+  });
+
   it('touch moves both expiry attributes and leaves the data as it is', async () => {
     store = ownStore({ table: 'ContractSessions' });
     const k = key();

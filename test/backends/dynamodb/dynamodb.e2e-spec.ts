@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { BlobModule } from '../../suites/blob/blob.module';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { setCookies } from '../../utils/cookies';
@@ -27,6 +28,11 @@ describeSessionFixation(
   () => ({ type: 'dynamodb', ...dynamo.connection, table: 'E2ESessions' }),
   { numRuns: 10 },
 );
+describeConcurrency('dynamodb', () => ({
+  type: 'dynamodb',
+  ...dynamo.connection,
+  table: 'E2ESessions',
+}));
 
 describe.each(PLATFORMS)('dynamodb limits over %s', (platform) => {
   let app: INestApplication;

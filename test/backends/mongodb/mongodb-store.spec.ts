@@ -144,8 +144,14 @@ describe('MongoDBStore documents', () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     expect(await store.get('session:old')).toBeUndefined();
-    await store.touch('session:old', 60_000);
+    expect(await store.touch('session:old', 60_000)).toBe(false);
+    expect(await store.update('session:old', Buffer.from('new'), 60_000)).toBe(false);
+    expect(
+      await store.compareAndSet('session:old', Buffer.from('stale'), Buffer.from('new'), 60_000),
+    ).toBe('missing');
     expect(await store.get('session:old')).toBeUndefined();
+    const doc = await docs().findOne({ _id: 'session:old' });
+    expect(Buffer.from(doc!.data.buffer).toString()).toBe('stale');
     expect(await store.deleteExpired()).toBe(1);
     expect(await docs().countDocuments()).toBe(0);
   });
@@ -159,6 +165,33 @@ describe('MongoDBStore documents', () => {
     );
     await store.touch('session:t', 60_000);
     expect(Buffer.from((await store.get('session:t'))!).toString()).toBe('other');
+  });
+
+  it('compareAndSet compares every byte, also bytes that are not UTF-8', async () => {
+    // Both decode to the same UTF-8 string (U+FFFD): only a byte comparison tells them apart.
+    await store.set('session:bin', Buffer.from([0, 1, 2, 255]), 60_000);
+    expect(
+      await store.compareAndSet(
+        'session:bin',
+        Buffer.from([0, 1, 2, 254]),
+        Buffer.from('x'),
+        60_000,
+      ),
+    ).toBe('changed');
+    expect(Buffer.from((await store.get('session:bin'))!)).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+
+  it('compareAndSet loses to a write made behind its back after its read', async () => {
+    await store.set('session:race', Buffer.from('read'), 60_000);
+    const read = (await store.get('session:race'))!;
+    await docs().updateOne(
+      { _id: 'session:race' },
+      { $set: { data: new mongoose.mongo.Binary(Buffer.from('other')) } },
+    );
+    expect(await store.compareAndSet('session:race', read, Buffer.from('mine'), 60_000)).toBe(
+      'changed',
+    );
+    expect(Buffer.from((await store.get('session:race'))!).toString()).toBe('other');
   });
 
   it('leaves a connection it was given open', async () => {

@@ -7,6 +7,7 @@ import {
   SessionInterface,
   sessionOptionsFromConfig,
 } from '../../../lib';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -56,6 +57,7 @@ const serverName = REAL_MONGODB_URL
   : 'mongodb (CongoDB through mongoose)';
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
+describeConcurrency(serverName, fromFlaskKeys);
 
 describe('mongodb configuration', () => {
   const apps = configApp();
