@@ -27,8 +27,17 @@ const MAX_ENTITY_BYTES = 1_048_572;
 const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
 const MAX_DELETE_BATCHES = 100;
-/** Attempts of `update` and `touch` while concurrent commits on the entity win: each reads again. */
-const MAX_ATTEMPTS = 5;
+/**
+ * Attempts of `update` and `touch` while concurrent commits on the entity win: each
+ * reads again after a random pause (up to 100 ms) that spreads colliding writers
+ * out. `storeTimeout` bounds the whole call anyway.
+ */
+const MAX_ATTEMPTS = 50;
+const MAX_PAUSE_MS = 100;
+const pause = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+  );
 
 /** Storage size of a UTF-8 string property part: its bytes plus one. */
 const stringSize = (text: string) => Buffer.byteLength(text) + 1;
@@ -182,6 +191,7 @@ export class DatastoreStore implements SessionStore {
         return result === 'stored';
       } catch (error) {
         if (!isAborted(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
       }
     }
   }

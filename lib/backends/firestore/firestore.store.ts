@@ -34,8 +34,17 @@ const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
 const MAX_DELETE_BATCHES = 100;
 
-/** Attempts of `update` and `touch` while concurrent writes to the document win: each reads again. */
-const MAX_ATTEMPTS = 5;
+/**
+ * Attempts of `update` and `touch` while concurrent commits on the document win: each
+ * reads again after a random pause (up to 100 ms) that spreads colliding writers
+ * out. `storeTimeout` bounds the whole call anyway.
+ */
+const MAX_ATTEMPTS = 50;
+const MAX_PAUSE_MS = 100;
+const pause = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+  );
 
 /**
  * Sessions in Cloud Firestore: one document per session in `collection`,
@@ -166,6 +175,7 @@ export class FirestoreStore implements SessionStore {
         return result === 'stored';
       } catch (error) {
         if (!lostRace(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
       }
     }
   }
