@@ -72,7 +72,10 @@ function secret(read: Reader): string[] | undefined {
 function concurrencyMode(read: Reader): SessionConcurrency | undefined {
   const value = str(read, 'SESSION_CONCURRENCY')?.trim().toLowerCase();
   if (value === undefined || value === 'merge' || value === 'overwrite') return value;
-  throw new SessionConfigError('SESSION_CONCURRENCY', `expected merge or overwrite, got "${value}"`);
+  throw new SessionConfigError(
+    'SESSION_CONCURRENCY',
+    `expected merge or overwrite, got "${value}"`,
+  );
 }
 
 function common(read: Reader): CommonSessionOptions {

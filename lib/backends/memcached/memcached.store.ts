@@ -1,58 +1,23 @@
-import type { MemcachedSessionClient, SessionStore } from '../../interfaces';
+import type { CompareAndSetResult, MemcachedSessionClient, SessionStore } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { asBuffer } from '../../utils/bytes.util';
+import {
+  getAndTouchWithCas,
+  getWithCas,
+  hasMemjsRequests,
+  NO_GAT,
+  setWithCas,
+  type CasRead,
+  type MemjsRequests,
+} from './memcached.binary-protocol';
 
-/**
- * What a memjs `Client` uses to send a request (it has no `gat` of its own):
- * present on memjs 1.x clients, used for get-and-touch in one round trip.
- */
-interface MemjsRequests {
-  seq: number;
-  incrSeq(): void;
-  perform(
-    key: string,
-    request: Buffer,
-    seq: number,
-    callback: (error: Error | null, response: MemjsResponse | null) => void,
-  ): void;
-  serializer?: { deserialize(opcode: number, value: Buffer, extras: Buffer): { value: unknown } };
+/** memjs's `replace` (store only if the item exists), which the client interface does not name. */
+interface MemcachedReplaceClient extends MemcachedSessionClient {
+  replace(key: string, value: Buffer, options: { expires: number }): Promise<boolean>;
 }
 
-interface MemjsResponse {
-  header: { status: number; opcode: number };
-  val: Buffer;
-  extras: Buffer;
-}
-
-/** Binary protocol: GAT opcode, and the statuses it answers with. */
-const OPCODE_GAT = 0x1d;
-const STATUS_OK = 0x00;
-const STATUS_NOT_FOUND = 0x01;
-const STATUS_UNKNOWN_COMMAND = 0x81;
-
-function hasMemjsRequests(client: object): client is MemjsRequests {
-  const candidate = client as Partial<MemjsRequests>;
-  return (
-    typeof candidate.perform === 'function' &&
-    typeof candidate.incrSeq === 'function' &&
-    typeof candidate.seq === 'number'
-  );
-}
-
-/** A binary-protocol GAT request: 24-byte header, 4 bytes of expiration, the key. */
-function gatRequest(key: string, expiration: number, opaque: number): Buffer {
-  const keyBytes = Buffer.from(key);
-  const request = Buffer.alloc(28 + keyBytes.length);
-  request[0] = 0x80; // request magic
-  request[1] = OPCODE_GAT;
-  request.writeUInt16BE(keyBytes.length, 2);
-  request[4] = 4; // extras length
-  request.writeUInt32BE(4 + keyBytes.length, 8); // total body length
-  request.writeUInt32BE(opaque, 12);
-  request.writeUInt32BE(expiration, 24);
-  keyBytes.copy(request, 28);
-  return request;
-}
+const canReplace = (client: MemcachedSessionClient): client is MemcachedReplaceClient =>
+  typeof (client as Partial<MemcachedReplaceClient>).replace === 'function';
 
 export interface MemcachedStoreOptions {
   /**
@@ -63,9 +28,6 @@ export interface MemcachedStoreOptions {
   /** Close the client in `close()`: only for a client opened for this store. Default `false`. */
   ownsClient?: boolean;
 }
-
-/** The server does not know GAT (memcached before 1.5.3). */
-const NO_GAT = Symbol('no GAT');
 
 /** memcached's default item size limit (`-I 1m`). */
 export const MEMCACHED_DEFAULT_MAX_ITEM_SIZE = 1024 * 1024;
@@ -91,15 +53,36 @@ export function memcachedExpiration(ttlMs: number, nowMs = Date.now()): number {
 
 /**
  * Sessions in memcached, one item per session at its full key, refreshed with
- * `touch`, or read and refreshed at once with `gat`. memcached expires items
+ * `touch`, or read and refreshed at once with `gat`. A loaded session is saved
+ * with `replace` (`update`: only an existing item) or with a CAS write
+ * (`compareAndSet`: only the version that was read). memcached expires items
  * itself (to the second: an entry lives its TTL rounded up, plus at most two
  * seconds), so there is no `deleteExpired`.
  */
 export class MemcachedStore implements SessionStore {
+  /** memcached `replace`: present when the client has it (a memjs `Client` does). */
+  readonly update?: (key: string, value: Uint8Array, ttlMs: number) => Promise<boolean>;
+  /**
+   * A SET with the CAS of the read `expected` came from: present with a memjs
+   * `Client`, whose plumbing sends GET and SET with a CAS.
+   */
+  readonly compareAndSet?: (
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ) => Promise<CompareAndSetResult>;
   private readonly maxItemSize: number;
   private readonly ownsClient: boolean;
   /** Cleared when the server answers GAT as an unknown command. */
   private gatWorks = true;
+  /**
+   * The key and CAS of each value this store read, or wrote with a CAS, keyed
+   * by that value object: an entry lives as long as the caller keeps the
+   * value, and a compareAndSet given that very value as `expected` skips its
+   * GET. The value must not be changed in place meanwhile (the session never does).
+   */
+  private readonly reads = new WeakMap<object, { key: string; cas: Buffer }>();
 
   constructor(
     readonly client: MemcachedSessionClient,
@@ -107,10 +90,23 @@ export class MemcachedStore implements SessionStore {
   ) {
     this.maxItemSize = options.maxItemSize ?? MEMCACHED_DEFAULT_MAX_ITEM_SIZE;
     this.ownsClient = options.ownsClient ?? false;
+    if (canReplace(client)) {
+      this.update = async (key, value, ttlMs) =>
+        client.replace(this.checkSize(key, value), asBuffer(value), {
+          expires: memcachedExpiration(ttlMs),
+        });
+    }
+    if (hasMemjsRequests(client)) {
+      this.compareAndSet = async (key, expected, value, ttlMs) =>
+        this.casWrite(client, this.checkSize(key, value), expected, value, ttlMs);
+    }
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const { value } = await this.client.get(this.checkKey(key));
+    const checked = this.checkKey(key);
+    const client = this.client;
+    if (hasMemjsRequests(client)) return this.remember(checked, await getWithCas(client, checked));
+    const { value } = await client.get(checked);
     return value ?? undefined;
   }
 
@@ -123,8 +119,8 @@ export class MemcachedStore implements SessionStore {
     const checked = this.checkKey(key);
     const client = this.client;
     if (this.gatWorks && hasMemjsRequests(client)) {
-      const value = await this.gat(client, checked, memcachedExpiration(ttlMs));
-      if (value !== NO_GAT) return value;
+      const read = await getAndTouchWithCas(client, checked, memcachedExpiration(ttlMs));
+      if (read !== NO_GAT) return this.remember(checked, read);
       this.gatWorks = false;
     }
     const value = await this.get(checked);
@@ -132,38 +128,8 @@ export class MemcachedStore implements SessionStore {
     return value;
   }
 
-  private gat(
-    client: MemjsRequests,
-    key: string,
-    expiration: number,
-  ): Promise<Buffer | undefined | typeof NO_GAT> {
-    return new Promise((resolve, reject) => {
-      client.incrSeq();
-      const seq = client.seq;
-      client.perform(key, gatRequest(key, expiration, seq), seq, (error, response) => {
-        if (error || !response) return reject(error ?? new Error('memcached GAT got no answer'));
-        const { status, opcode } = response.header;
-        if (status === STATUS_NOT_FOUND) return resolve(undefined);
-        if (status === STATUS_UNKNOWN_COMMAND) return resolve(NO_GAT);
-        if (status !== STATUS_OK) {
-          return reject(
-            new Error(`memcached GAT ${key} failed with status 0x${status.toString(16)}`),
-          );
-        }
-        // Decoded as memjs's own `get` decodes what `set` stored.
-        const value = client.serializer
-          ? client.serializer.deserialize(opcode, response.val, response.extras).value
-          : response.val;
-        resolve(value as Buffer);
-      });
-    });
-  }
-
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const limit = this.maxItemSize - Buffer.byteLength(this.checkKey(key)) - ITEM_OVERHEAD;
-    // Checked here: memcached answers a too-large value by dropping the item it replaces.
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
-    const stored = await this.client.set(key, asBuffer(value), {
+    const stored = await this.client.set(this.checkSize(key, value), asBuffer(value), {
       expires: memcachedExpiration(ttlMs),
     });
     if (!stored) throw new Error(`memcached did not store ${key}`);
@@ -173,14 +139,60 @@ export class MemcachedStore implements SessionStore {
     await this.client.delete(this.checkKey(key));
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     // A missing or expired item stays missing: touch answers "not found".
-    await this.client.touch(this.checkKey(key), memcachedExpiration(ttlMs));
+    return this.client.touch(this.checkKey(key), memcachedExpiration(ttlMs));
   }
 
   /** Closes the client when the store opened it; a client you passed in stays open. */
   async close(): Promise<void> {
     if (this.ownsClient) this.client.close?.();
+  }
+
+  /**
+   * One round trip when `expected` is a value this store read or wrote and
+   * nothing wrote the item since: SET with that version's CAS. Otherwise GET
+   * (value and CAS), compare the bytes here, then SET with that CAS; the
+   * server refuses it if anything wrote in between.
+   */
+  private async casWrite(
+    client: MemjsRequests,
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const expiration = memcachedExpiration(ttlMs);
+    const write = async (cas: Buffer) => {
+      const written = await setWithCas(client, key, asBuffer(value), expiration, cas);
+      if (written.cas) this.reads.set(value, { key, cas: written.cas });
+      return written.outcome;
+    };
+    const known = this.reads.get(expected);
+    if (known?.key === key) {
+      const outcome = await write(known.cas);
+      // 'changed' may be a rewrite of the same bytes: compare them below.
+      if (outcome !== 'changed') return outcome;
+    }
+    const current = await getWithCas(client, key);
+    if (!current) return 'missing';
+    if (!asBuffer(current.value).equals(expected)) return 'changed';
+    return write(current.cas);
+  }
+
+  private remember(key: string, read: CasRead | undefined): Buffer | undefined {
+    if (read && typeof read.value === 'object' && read.value !== null) {
+      this.reads.set(read.value, { key, cas: read.cas });
+    }
+    return read?.value;
+  }
+
+  /** The key, checked; a value above the item size limit is refused before it is sent. */
+  private checkSize(key: string, value: Uint8Array): string {
+    const limit = this.maxItemSize - Buffer.byteLength(this.checkKey(key)) - ITEM_OVERHEAD;
+    // memcached answers a too-large value by dropping the item it replaces.
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    return key;
   }
 
   private checkKey(key: string): string {

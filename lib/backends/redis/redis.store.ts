@@ -1,5 +1,6 @@
-import type { RedisSessionClient, SessionStore } from '../../interfaces';
+import type { CompareAndSetResult, RedisSessionClient, SessionStore } from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
+import { compareAndSetCommand, isScriptingClient } from './redis.compare-and-set';
 
 export interface RedisStoreOptions {
   /** Close the client in `close()`: only for a client opened for this store. Default `false`. */
@@ -19,11 +20,23 @@ function milliseconds(ttlMs: number): number {
  * Sessions in Redis, one string per session at its full key: written with
  * `SET key value PX ttl`, refreshed with `PEXPIRE`, removed with `DEL`, read
  * as bytes with `GET`, or read and refreshed at once with `GETEX key PX ttl`
- * (falling back to `GET` + `PEXPIRE` before Redis 6.2). Every command names a single key, so the store works
- * unchanged on a Redis Cluster. Redis expires entries itself, to the
- * millisecond, so there is no `deleteExpired`.
+ * (falling back to `GET` + `PEXPIRE` before Redis 6.2). A loaded session is
+ * saved with `SET … PX ttl XX` (`update`) or a compare-and-set script called by
+ * SHA (`compareAndSet`); both need an ioredis `Redis` or `Cluster`, and a store
+ * over another client has neither. Every command names a single key, so the
+ * store works unchanged on a Redis Cluster. Redis expires entries itself, to
+ * the millisecond, so there is no `deleteExpired`.
  */
 export class RedisStore implements SessionStore {
+  /** `SET key value PX ttl XX`: only an existing (unexpired) key is replaced. */
+  readonly update?: (key: string, value: Uint8Array, ttlMs: number) => Promise<boolean>;
+  /** One script (`GET`, compare, `SET … PX`) run atomically by the server. */
+  readonly compareAndSet?: (
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ) => Promise<CompareAndSetResult>;
   private readonly ownsClient: boolean;
   private hasGetex: boolean;
 
@@ -33,6 +46,13 @@ export class RedisStore implements SessionStore {
   ) {
     this.ownsClient = options.ownsClient ?? false;
     this.hasGetex = typeof client.getexBuffer === 'function';
+    if (isScriptingClient(client)) {
+      const script = compareAndSetCommand(client);
+      this.update = async (key, value, ttlMs) =>
+        (await client.set(key, asBuffer(value), 'PX', milliseconds(ttlMs), 'XX')) !== null;
+      this.compareAndSet = (key, expected, value, ttlMs) =>
+        script(key, asBuffer(expected), asBuffer(value), milliseconds(ttlMs));
+    }
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -61,9 +81,9 @@ export class RedisStore implements SessionStore {
     await this.client.del(key);
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    // PEXPIRE leaves a missing (or already expired) key missing.
-    await this.client.pexpire(key, milliseconds(ttlMs));
+  async touch(key: string, ttlMs: number): Promise<boolean> {
+    // PEXPIRE leaves a missing (or already expired) key missing, and answers 0.
+    return (await this.client.pexpire(key, milliseconds(ttlMs))) === 1;
   }
 
   /** Closes the client when the store opened it; a client you passed in stays open. */

@@ -128,6 +128,119 @@ describe('MemcachedStore on a real memcached', () => {
     expect(plain.touch).toHaveBeenCalledTimes(1);
   });
 
+  it('compareAndSet from a value the store read or wrote is one SET with its CAS; from other bytes, GET then SET', async () => {
+    const store = new MemcachedStore(client);
+    const k = key();
+    await store.set(k, Buffer.from('v1'), 60_000);
+    const read = (await store.getAndTouch(k, 60_000))!;
+    const perform = jest.spyOn(client as unknown as { perform: () => void }, 'perform');
+    try {
+      const v2 = Buffer.from('v2');
+      expect(await store.compareAndSet!(k, read, v2, 60_000)).toBe('stored');
+      expect(perform).toHaveBeenCalledTimes(1);
+      // What it wrote is known by the CAS the SET answered with: again one round trip.
+      expect(await store.compareAndSet!(k, v2, Buffer.from('v3'), 60_000)).toBe('stored');
+      expect(perform).toHaveBeenCalledTimes(2);
+      perform.mockClear();
+      expect(await store.compareAndSet!(k, Buffer.from('v3'), Buffer.from('v4'), 60_000)).toBe(
+        'stored',
+      );
+      expect(perform).toHaveBeenCalledTimes(2);
+    } finally {
+      perform.mockRestore();
+    }
+    expect(Buffer.from((await store.get(k))!).toString()).toBe('v4');
+  });
+
+  it('compareAndSet: the bytes are the version, so a touch or a rewrite of the same bytes is no conflict', async () => {
+    const store = new MemcachedStore(client);
+    const k = key();
+    await store.set(k, Buffer.from('same'), 60_000);
+    const read = (await store.get(k))!;
+    await client.touch(k, 120);
+    expect(await store.compareAndSet!(k, read, Buffer.from('after touch'), 60_000)).toBe('stored');
+    const again = (await store.get(k))!;
+    await client.set(k, Buffer.from('after touch'), { expires: 120 });
+    expect(await store.compareAndSet!(k, again, Buffer.from('after rewrite'), 60_000)).toBe(
+      'stored',
+    );
+    expect(Buffer.from((await store.get(k))!).toString()).toBe('after rewrite');
+  });
+
+  it('compareAndSet: of writers on separate connections, each from its own read, exactly one wins', async () => {
+    const clients = Array.from({ length: 5 }, () =>
+      Client.create(`127.0.0.1:${server.port}`, { logger: { log: () => undefined } }),
+    );
+    try {
+      const stores = clients.map((c) => new MemcachedStore(c));
+      const k = key();
+      await stores[0].set(k, Buffer.from('base'), 60_000);
+      const reads = await Promise.all(stores.map((store) => store.get(k)));
+      const outcomes = await Promise.all(
+        stores.map((store, i) => store.compareAndSet!(k, reads[i]!, Buffer.from(`w${i}`), 60_000)),
+      );
+      expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'changed')).toHaveLength(4);
+      const winner = outcomes.indexOf('stored');
+      expect(Buffer.from((await stores[0].get(k))!).toString()).toBe(`w${winner}`);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  it('compareAndSet refuses to write on a memcached without CAS (-C), where it could not be atomic', async () => {
+    const noCas = await startMemcached(undefined, ['-C']);
+    const noCasClient = Client.create(`127.0.0.1:${noCas.port}`, {
+      logger: { log: () => undefined },
+    });
+    try {
+      const store = new MemcachedStore(noCasClient);
+      await store.set('k', Buffer.from('base'), 60_000);
+      const read = (await store.get('k'))!;
+      await expect(store.compareAndSet!('k', read, Buffer.from('x'), 60_000)).rejects.toThrow(
+        /without CAS/,
+      );
+      expect(Buffer.from((await store.get('k'))!).toString()).toBe('base');
+    } finally {
+      noCasClient.close();
+      await noCas.stop();
+    }
+  });
+
+  it('offers update with a client that has replace, and compareAndSet only with memjs', async () => {
+    const plain: MemcachedSessionClient = {
+      get: (k) => client.get(k),
+      set: (k, v, o) => client.set(k, v, o),
+      delete: (k) => client.delete(k),
+      touch: (k, expires) => client.touch(k, expires),
+    };
+    expect(new MemcachedStore(plain).update).toBeUndefined();
+    expect(new MemcachedStore(plain).compareAndSet).toBeUndefined();
+    const withReplace = new MemcachedStore({
+      ...plain,
+      replace: (k: string, v: Buffer, o: { expires: number }) => client.replace(k, v, o),
+    } as MemcachedSessionClient);
+    expect(withReplace.compareAndSet).toBeUndefined();
+    const k = key();
+    expect(await withReplace.update!(k, Buffer.from('x'), 60_000)).toBe(false);
+    await withReplace.set(k, Buffer.from('x'), 60_000);
+    expect(await withReplace.update!(k, Buffer.from('y'), 60_000)).toBe(true);
+    expect(Buffer.from((await withReplace.get(k))!).toString()).toBe('y');
+  });
+
+  it('refuses a too-large value in update and compareAndSet too, keeping the old one', async () => {
+    const store = new MemcachedStore(client);
+    const k = key();
+    await store.set(k, Buffer.from('previous'), 60_000);
+    const read = (await store.get(k))!;
+    const big = randomBytes(1024 * 1024);
+    await expect(store.update!(k, big, 60_000)).rejects.toBeInstanceOf(SessionTooLargeError);
+    await expect(store.compareAndSet!(k, read, big, 60_000)).rejects.toBeInstanceOf(
+      SessionTooLargeError,
+    );
+    expect(Buffer.from((await store.get(k))!).toString()).toBe('previous');
+  });
+
   it('refuses a value above the 1 MiB item limit with SessionTooLargeError, keeping the old one', async () => {
     const store = new MemcachedStore(client);
     const k = key();

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { BlobModule } from '../../suites/blob/blob.module';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { setCookies, sessionCookie } from '../../utils/cookies';
@@ -28,6 +29,11 @@ describeSessionFixation(
   'memcached',
   () => ({ type: 'memcached', servers: `127.0.0.1:${server.port}` }),
   { shortLifetimeMs: 2000, numRuns: 10 },
+);
+describeConcurrency(
+  'memcached',
+  () => ({ type: 'memcached', servers: `127.0.0.1:${server.port}` }),
+  { getAndTouch: true },
 );
 
 describe.each(PLATFORMS)('memcached limits over %s', (platform) => {

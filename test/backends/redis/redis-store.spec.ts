@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import {
   RedisSessionInterface,
@@ -10,6 +10,7 @@ import {
   type RedisSessionClient,
 } from '../../../lib';
 import { createRedisClient } from '../../../lib/backends/redis/redis.client';
+import { COMPARE_AND_SET_LUA } from '../../../lib/backends/redis/redis.compare-and-set';
 import { describeStoreContract } from '../../suites/store-contract';
 import {
   deleteKeys,
@@ -84,6 +85,82 @@ describe('RedisStore', () => {
     const sizes = await Promise.all(masters.map((node) => node.dbsize()));
     for (const size of sizes) expect(size).toBeGreaterThan(0);
     for (const key of keys) expect(Buffer.from((await store.get(key))!).toString()).toBe(key);
+  });
+
+  it('compareAndSet: of writers on separate connections from one read, exactly one wins', async () => {
+    const key = `${prefix}cas-connections`;
+    const clients = Array.from({ length: 5 }, () => new Redis(STANDALONE_REDIS));
+    try {
+      await Promise.all(clients.map((client) => ready(client)));
+      const stores = clients.map((client) => new RedisStore(client));
+      await stores[0].set(key, Buffer.from('base'), 60_000);
+      const read = (await stores[0].get(key))!;
+      const outcomes = await Promise.all(
+        stores.map((store, i) => store.compareAndSet!(key, read, Buffer.from(`w${i}`), 60_000)),
+      );
+      expect(outcomes.filter((o) => o === 'stored')).toHaveLength(1);
+      const winner = outcomes.indexOf('stored');
+      expect((await clients[0].getBuffer(key))!.toString()).toBe(`w${winner}`);
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  });
+
+  it('update and compareAndSet are one command each: SET XX, and one script call', async () => {
+    const store = new RedisStore(standalone);
+    await store.set('one-trip', Buffer.from('a'), 60_000);
+    const sent = jest.spyOn(standalone, 'sendCommand');
+    try {
+      expect(await store.update!('one-trip', Buffer.from('b'), 60_000)).toBe(true);
+      expect(
+        await store.compareAndSet!('one-trip', Buffer.from('b'), Buffer.from('c'), 60_000),
+      ).toBe('stored');
+      expect(
+        await store.compareAndSet!('one-trip', Buffer.from('c'), Buffer.from('d'), 60_000),
+      ).toBe('stored');
+      const names = sent.mock.calls.map(([command]) => (command as { name: string }).name);
+      // ioredis sends the script in full the first time on a connection, then by SHA.
+      expect(names[0]).toBe('set');
+      expect((sent.mock.calls[0][0] as { args: unknown[] }).args).toContain('XX');
+      expect(names.slice(1)).toHaveLength(2);
+      expect(names[2]).toBe('evalsha');
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  it('compareAndSet runs a script the cluster nodes keep by SHA, and one they lost is sent again', async () => {
+    const store = new RedisStore(clusterClient);
+    const sha = createHash('sha1').update(COMPARE_AND_SET_LUA).digest('hex');
+    const masters = clusterClient.nodes('master');
+    const loaded = async () =>
+      (await Promise.all(masters.map((node) => node.script('EXISTS', sha)))).flat();
+    // Enough keys that every master holds some.
+    const keys = Array.from({ length: 48 }, (_, i) => `${prefix}cas-sha:${i}`);
+    const casAll = async (from: string, to: string) => {
+      await Promise.all(keys.map((k) => store.set(k, Buffer.from(from), 60_000)));
+      return Promise.all(
+        keys.map((k) => store.compareAndSet!(k, Buffer.from(from), Buffer.from(to), 60_000)),
+      );
+    };
+    expect(new Set(await casAll('a', 'b'))).toEqual(new Set(['stored']));
+    expect(await loaded()).toEqual([1, 1, 1]);
+    await Promise.all(masters.map((node) => node.script('FLUSH')));
+    expect(new Set(await casAll('b', 'c'))).toEqual(new Set(['stored']));
+    expect(await loaded()).toEqual([1, 1, 1]);
+    for (const k of keys) expect((await store.get(k))!.toString()).toBe('c');
+  });
+
+  it('offers no conditional writes over a client that is not ioredis (it may drop SET XX)', () => {
+    const store = new RedisStore({
+      getBuffer: (key) => standalone.getBuffer(key),
+      set: (key, value, px, ms) => standalone.set(key, value, px, ms),
+      pexpire: (key, ms) => standalone.pexpire(key, ms),
+      del: (key) => standalone.del(key),
+    });
+    expect(store.update).toBeUndefined();
+    expect(store.compareAndSet).toBeUndefined();
+    expect(new RedisStore(standalone).compareAndSet).toBeInstanceOf(Function);
   });
 
   it('leaves a client it was given open on close()', async () => {

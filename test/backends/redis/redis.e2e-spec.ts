@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import {
@@ -35,6 +36,12 @@ describeSessionE2E('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, k
 describeSessionFixation('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }), {
   numRuns: 10,
 });
+describeConcurrency('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }), {
+  getAndTouch: true,
+});
 
 // A Cluster client of the application's, left open by the module.
 describeSessionE2E('redis cluster', () => ({ type: 'redis', client: clusterClient }));
+describeConcurrency('redis cluster', () => ({ type: 'redis', client: clusterClient }), {
+  getAndTouch: true,
+});
