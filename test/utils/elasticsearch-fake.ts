@@ -44,16 +44,29 @@ const PRIMARY_TERM = 1;
 const FIELD_TYPES = new Set(['binary', 'date', 'long', 'keyword', 'text', 'float', 'boolean']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** The painless scripts this double can run, with what they do. */
+/** `ctx._source.expiresAt > params.now`, failing as painless does on a missing operand. */
+function live(source: Record<string, unknown>, params: Params): boolean {
+  if (typeof source.expiresAt !== 'number' || typeof params.now !== 'number')
+    throw new TypeError('Cannot apply [>] operation to types [null] and [java.lang.Long]');
+  return source.expiresAt > params.now;
+}
+
+/** The painless scripts this double can run (the store's touch and update), with what they do. */
 const SCRIPTS = new Map<string, (source: Record<string, unknown>, params: Params) => 'noop' | void>(
   [
     [
       "if (ctx._source.expiresAt > params.now) { ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }",
       (source, params) => {
-        if (typeof source.expiresAt !== 'number' || typeof params.now !== 'number')
-          throw new TypeError('Cannot apply [>] operation to types [null] and [java.lang.Long]');
-        if (source.expiresAt > params.now) source.expiresAt = params.expiresAt;
-        else return 'noop';
+        if (!live(source, params)) return 'noop';
+        source.expiresAt = params.expiresAt;
+      },
+    ],
+    [
+      "if (ctx._source.expiresAt > params.now) { ctx._source.data = params.data; ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }",
+      (source, params) => {
+        if (!live(source, params)) return 'noop';
+        source.data = params.data;
+        source.expiresAt = params.expiresAt;
       },
     ],
   ],

@@ -1,18 +1,16 @@
 // The npm Firestore emulator (@firestore-emulator/server) on 127.0.0.1:<port>, in a process
-// of its own so tests can stop, restart and pause it. Usage: node firestore-emulator.main.mjs <port>
+// of its own so tests can stop, restart and pause it, with the transactions and preconditions
+// of firestore-emulator.transactions.mjs. Usage: node firestore-emulator.main.mjs <port>
 import console from 'node:console';
 import { createRequire } from 'node:module';
 import process from 'node:process';
+import { TransactionalFirestoreService } from './firestore-emulator.transactions.mjs';
 
 const require = createRequire(import.meta.url);
 // The gRPC server of the emulator's own copy of @grpc/grpc-js.
 const emulatorRequire = createRequire(require.resolve('@firestore-emulator/server'));
 const { Server, ServerCredentials } = emulatorRequire('@grpc/grpc-js');
 const { FirestoreState } = require('@firestore-emulator/server');
-// The package's FirestoreServer binds every interface; its service is bound here to loopback only.
-const {
-  FirestoreServiceV1Impl,
-} = require('@firestore-emulator/server/dist/server/FirestoreServiceV1Impl');
 
 const port = Number(process.argv[2]);
 if (!Number.isInteger(port) || port <= 0) {
@@ -20,10 +18,11 @@ if (!Number.isInteger(port) || port <= 0) {
   process.exit(2);
 }
 
+// The package's FirestoreServer binds every interface; its service is bound here to loopback only.
 const server = new Server();
 server.addService(
-  FirestoreServiceV1Impl.definition,
-  new FirestoreServiceV1Impl(new FirestoreState()),
+  TransactionalFirestoreService.definition,
+  new TransactionalFirestoreService(new FirestoreState()),
 );
 server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error) => {
   if (error) {

@@ -1,5 +1,10 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
-import type { DatastoreClientLike, DatastoreSessionEntity, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  DatastoreClientLike,
+  DatastoreSessionEntity,
+  SessionStore,
+} from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
@@ -22,6 +27,17 @@ const MAX_ENTITY_BYTES = 1_048_572;
 const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
 const MAX_DELETE_BATCHES = 100;
+/**
+ * Attempts of `update` and `touch` while concurrent commits on the entity win: each
+ * reads again after a random pause (up to 100 ms) that spreads colliding writers
+ * out. `storeTimeout` bounds the whole call anyway.
+ */
+const MAX_ATTEMPTS = 50;
+const MAX_PAUSE_MS = 100;
+const pause = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+  );
 
 /** Storage size of a UTF-8 string property part: its bytes plus one. */
 const stringSize = (text: string) => Buffer.byteLength(text) + 1;
@@ -61,9 +77,12 @@ function isAborted(error: unknown): boolean {
  * Expiry is enforced on read: an expired entity is never returned and is
  * deleted when read, and `deleteExpired()` deletes the rest (a keys-only query
  * on `expiresAt`, which also suits a Datastore TTL policy on that property).
- * Datastore cannot update one property of an entity, so `touch` reads and
- * writes the entity in a transaction; it never brings back an entity that
- * expired or was deleted meanwhile.
+ *
+ * `touch`, `update` and `compareAndSet` read the entity and write it back in one
+ * transaction (a transactional lookup, then a commit; Datastore cannot update one
+ * property, so `touch` rewrites the bytes it read). They never bring back an
+ * entity that expired or was deleted, and a concurrent commit on the entity makes
+ * theirs fail with ABORTED: `compareAndSet` then says `'changed'`, the others read again.
  */
 export class DatastoreStore implements SessionStore {
   readonly kind: string;
@@ -91,8 +110,7 @@ export class DatastoreStore implements SessionStore {
   }
 
   async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const limit = maxValueBytes(this.kind, key);
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    this.checkSize(key, value);
     const client = await this.client.get();
     await client.save(this.entity(client.key([this.kind, key]), asBuffer(value), ttlMs));
   }
@@ -102,21 +120,32 @@ export class DatastoreStore implements SessionStore {
     await client.delete(client.key([this.kind, key]));
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    const client = await this.client.get();
-    const entityKey = client.key([this.kind, key]);
-    const transaction = client.transaction();
-    const [entity] = await transaction.get(entityKey);
-    if (!isSessionEntity(entity) || entity.expiresAt.getTime() <= Date.now()) {
-      await transaction.rollback();
-      return;
-    }
-    transaction.save(this.entity(entityKey, entity.data, ttlMs));
+  touch(key: string, ttlMs: number): Promise<boolean> {
+    return this.retried(key, ttlMs, (live) => live);
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    this.checkSize(key, value);
+    const data = asBuffer(value);
+    return this.retried(key, ttlMs, () => data);
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    this.checkSize(key, value);
+    const [was, data] = [asBuffer(expected), asBuffer(value)];
     try {
-      await transaction.commit();
+      return await this.readThenWrite(key, ttlMs, (live) =>
+        !live ? 'missing' : live.equals(was) ? data : 'changed',
+      );
     } catch (error) {
-      // A concurrent write or delete of this entity won; what it did stands.
-      if (!isAborted(error)) throw error;
+      // A concurrent write or delete committed first; the caller reads again.
+      if (isAborted(error)) return 'changed';
+      throw error;
     }
   }
 
@@ -148,6 +177,54 @@ export class DatastoreStore implements SessionStore {
     const client = (await this.client.reset()) as
       { clients_?: Map<string, { close?(): Promise<void> }> } | undefined;
     for (const gapic of client?.clients_?.values() ?? []) await gapic.close?.();
+  }
+
+  /** Saves `next(live bytes)` over a live entity, reading again while concurrent commits win. */
+  private async retried(
+    key: string,
+    ttlMs: number,
+    next: (live: Buffer) => Buffer,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.readThenWrite(key, ttlMs, (live) => live && next(live));
+        return result === 'stored';
+      } catch (error) {
+        if (!isAborted(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
+      }
+    }
+  }
+
+  /**
+   * Looks the entity up in a new transaction, and saves the bytes `decide`
+   * returns for the live value it read (`undefined`: missing or expired) and
+   * commits; when `decide` returns why not, or nothing, it rolls back instead.
+   */
+  private async readThenWrite(
+    key: string,
+    ttlMs: number,
+    decide: (live: Buffer | undefined) => Buffer | 'changed' | 'missing' | undefined,
+  ): Promise<CompareAndSetResult> {
+    const client = await this.client.get();
+    const entityKey = client.key([this.kind, key]);
+    const transaction = client.transaction();
+    const [entity] = await transaction.get(entityKey);
+    const live =
+      isSessionEntity(entity) && entity.expiresAt.getTime() > Date.now() ? entity.data : undefined;
+    const data = decide(live);
+    if (!Buffer.isBuffer(data)) {
+      await transaction.rollback();
+      return data ?? 'missing';
+    }
+    transaction.save(this.entity(entityKey, data, ttlMs));
+    await transaction.commit();
+    return 'stored';
+  }
+
+  private checkSize(key: string, value: Uint8Array): void {
+    const limit = maxValueBytes(this.kind, key);
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
   }
 
   private entity(key: object, data: Buffer, ttlMs: number): DatastoreSessionEntity {

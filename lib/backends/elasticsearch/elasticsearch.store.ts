@@ -1,5 +1,6 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
 import type {
+  CompareAndSetResult,
   ElasticsearchClientLike,
   ElasticsearchSessionDocument,
   SessionStore,
@@ -7,6 +8,14 @@ import type {
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import { createElasticsearchClient } from './elasticsearch.client';
+import {
+  ELASTICSEARCH_TOUCH_SCRIPT,
+  ELASTICSEARCH_UPDATE_SCRIPT,
+  compareAndIndex,
+  errorType,
+  isSessionDocument,
+  scriptedUpdate,
+} from './elasticsearch.conditional-writes';
 
 export interface ElasticsearchStoreOptions {
   /** A client you own (left open by `close()`); without it the store connects to `node`. */
@@ -28,30 +37,7 @@ export const ELASTICSEARCH_SESSION_MAPPINGS = {
   },
 } as const;
 
-/**
- * Moves the expiry of a live document; an expired one is left as it is (a
- * missing one makes the update answer 404, which the store ignores).
- */
-export const ELASTICSEARCH_TOUCH_SCRIPT =
-  "if (ctx._source.expiresAt > params.now) { ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }";
-
 const DEFAULT_NODE = 'http://localhost:9200';
-
-function errorType(error: unknown): string | undefined {
-  const body = (error as { body?: { error?: { type?: unknown } } } | null)?.body;
-  const type = body?.error?.type;
-  return typeof type === 'string' ? type : undefined;
-}
-
-function isSessionDocument(value: unknown): value is ElasticsearchSessionDocument {
-  const doc = value as Partial<ElasticsearchSessionDocument> | null;
-  return (
-    typeof doc === 'object' &&
-    doc !== null &&
-    typeof doc.data === 'string' &&
-    typeof doc.expiresAt === 'number'
-  );
-}
 
 /**
  * Sessions in an Elasticsearch index: one document per session, `_id` = the
@@ -61,6 +47,11 @@ function isSessionDocument(value: unknown): value is ElasticsearchSessionDocumen
  * Expiry is enforced on read: an expired document is never returned and is
  * deleted when read (only if nothing rewrote it meanwhile), and
  * `deleteExpired()` removes the rest with one delete-by-query.
+ *
+ * `touch` and `update` are one scripted `_update` each (the script refuses an
+ * expired document, a missing one answers 404: never an upsert);
+ * `compareAndSet` is a GET, then an index with `if_seq_no`/`if_primary_term`
+ * of what it read (409 when anything wrote in between: `'changed'`).
  *
  * No write waits for a refresh: the store reads only by `_id`, and a GET by id
  * is real-time in Elasticsearch (it sees the latest indexed version, refreshed
@@ -84,12 +75,7 @@ export class ElasticsearchStore implements SessionStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const client = await this.ready();
-    const found = await client.get({ index: this.index, id: key }, { ignore: [404] });
-    if (found.found === undefined) {
-      // The index was removed behind our back: create it again before the next write.
-      void this.indexReady.reset();
-      return undefined;
-    }
+    const found = await this.read(client, key);
     if (!found.found || !isSessionDocument(found._source)) return undefined;
     if (found._source.expiresAt <= Date.now()) {
       await client.delete(
@@ -111,10 +97,7 @@ export class ElasticsearchStore implements SessionStore {
     await client.index({
       index: this.index,
       id: key,
-      document: {
-        data: asBuffer(value).toString('base64'),
-        expiresAt: Date.now() + ttlMs,
-      },
+      document: this.document(value, ttlMs),
     });
   }
 
@@ -123,22 +106,35 @@ export class ElasticsearchStore implements SessionStore {
     await client.delete({ index: this.index, id: key }, { ignore: [404] });
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
+  async touch(key: string, ttlMs: number): Promise<boolean> {
     const client = await this.ready();
     const now = Date.now();
-    await client.update(
-      {
-        index: this.index,
-        id: key,
-        script: {
-          source: ELASTICSEARCH_TOUCH_SCRIPT,
-          lang: 'painless',
-          params: { now, expiresAt: now + ttlMs },
-        },
-        retry_on_conflict: 3,
-      },
-      { ignore: [404] },
-    );
+    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_TOUCH_SCRIPT, {
+      now,
+      expiresAt: now + ttlMs,
+    });
+  }
+
+  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const client = await this.ready();
+    const now = Date.now();
+    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_UPDATE_SCRIPT, {
+      now,
+      data: asBuffer(value).toString('base64'),
+      expiresAt: now + ttlMs,
+    });
+  }
+
+  async compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const client = await this.ready();
+    const found = await this.read(client, key);
+    const document = this.document(value, ttlMs);
+    return compareAndIndex(client, this.index, key, found, asBuffer(expected), document);
   }
 
   async deleteExpired(): Promise<number> {
@@ -156,6 +152,18 @@ export class ElasticsearchStore implements SessionStore {
     if (!this.ownsClient || !this.client.started) return;
     void this.indexReady.reset();
     await (await this.client.reset())?.close();
+  }
+
+  /** A real-time GET by id. */
+  private async read(client: ElasticsearchClientLike, key: string) {
+    const found = await client.get({ index: this.index, id: key }, { ignore: [404] });
+    // The index was removed behind our back: create it again before the next write.
+    if (found.found === undefined) void this.indexReady.reset();
+    return found;
+  }
+
+  private document(value: Uint8Array, ttlMs: number): ElasticsearchSessionDocument {
+    return { data: asBuffer(value).toString('base64'), expiresAt: Date.now() + ttlMs };
   }
 
   private async ready(): Promise<ElasticsearchClientLike> {

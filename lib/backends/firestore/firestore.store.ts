@@ -1,7 +1,9 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
 import type {
+  CompareAndSetResult,
   FirestoreClientLike,
   FirestoreDocumentRefLike,
+  FirestoreSessionDocument,
   FirestoreTransactionLike,
   SessionStore,
 } from '../../interfaces';
@@ -14,6 +16,7 @@ import {
   maxFirestoreValueBytes,
   readSessionDocument,
 } from './firestore.document-codec';
+import { lostRace, readThenWrite } from './firestore.transaction';
 
 export interface FirestoreStoreOptions {
   /** A client you own (left open by `close()`); without it the store builds one. */
@@ -31,11 +34,17 @@ const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
 const MAX_DELETE_BATCHES = 100;
 
-/** gRPC ABORTED (a concurrent transaction won) or FAILED_PRECONDITION (the document changed). */
-function lostRace(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 10 || code === 9;
-}
+/**
+ * Attempts of `update` and `touch` while concurrent commits on the document win: each
+ * reads again after a random pause (up to 100 ms) that spreads colliding writers
+ * out. `storeTimeout` bounds the whole call anyway.
+ */
+const MAX_ATTEMPTS = 50;
+const MAX_PAUSE_MS = 100;
+const pause = (attempt: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
+  );
 
 /**
  * Sessions in Cloud Firestore: one document per session in `collection`,
@@ -45,8 +54,12 @@ function lostRace(error: unknown): boolean {
  * Expiry is enforced on read: an expired document is never returned and is
  * deleted when read (unless it was rewritten meanwhile), and
  * `deleteExpired()` deletes the rest; a Firestore TTL policy on `expiresAt`
- * does the same server-side. `touch` moves `expiresAt` alone, in a
- * transaction, and never brings back an expired or deleted document.
+ * does the same server-side.
+ *
+ * `touch` (`expiresAt` alone), `update` and `compareAndSet` read the document
+ * and update it in one transaction (a read, then a commit), so they never bring
+ * back an expired or deleted document and a concurrent write makes the commit
+ * fail (ABORTED): `compareAndSet` then says `'changed'`, the others read again.
  *
  * Every write is a transaction of one attempt: a plain `set()` of the client
  * retries a down server for minutes, a transaction's commit follows the
@@ -79,8 +92,25 @@ export class FirestoreStore implements SessionStore {
     return this.track(this.remove(key));
   }
 
-  touch(key: string, ttlMs: number): Promise<void> {
-    return this.track(this.refresh(key, ttlMs));
+  touch(key: string, ttlMs: number): Promise<boolean> {
+    return this.track(
+      this.retried(key, (ref, transaction) =>
+        transaction.update(ref, { expiresAt: new Date(Date.now() + ttlMs) }),
+      ),
+    );
+  }
+
+  update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    return this.track(this.replace(key, value, ttlMs));
+  }
+
+  compareAndSet(
+    key: string,
+    expected: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    return this.track(this.compareAndReplace(key, asBuffer(expected), value, ttlMs));
   }
 
   deleteExpired(): Promise<number> {
@@ -116,14 +146,10 @@ export class FirestoreStore implements SessionStore {
   }
 
   private async save(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const limit = maxFirestoreValueBytes(this.collection, firestoreDocumentId(key));
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    const doc = this.document(key, value, ttlMs);
     const client = await this.client.get();
-    const data = asBuffer(value);
     const ref = this.ref(client, key);
-    await this.write(client, (transaction) =>
-      transaction.set(ref, { data, expiresAt: new Date(Date.now() + ttlMs) }),
-    );
+    await this.write(client, (transaction) => transaction.set(ref, doc));
   }
 
   private async remove(key: string): Promise<void> {
@@ -132,21 +158,54 @@ export class FirestoreStore implements SessionStore {
     await this.write(client, (transaction) => transaction.delete(ref));
   }
 
-  private async refresh(key: string, ttlMs: number): Promise<void> {
+  /** Writes the live document with `write`, reading again while concurrent writes win. */
+  private async retried(
+    key: string,
+    write: (ref: FirestoreDocumentRefLike, transaction: FirestoreTransactionLike) => unknown,
+  ): Promise<boolean> {
+    const client = await this.client.get();
+    const ref = this.ref(client, key);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await readThenWrite(client, ref, (live, transaction) => {
+          if (!live) return 'missing';
+          write(ref, transaction);
+          return 'stored';
+        });
+        return result === 'stored';
+      } catch (error) {
+        if (!lostRace(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await pause(attempt);
+      }
+    }
+  }
+
+  private async replace(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const doc = this.document(key, value, ttlMs);
+    // `update` adds the server's own exists precondition to the transaction's check.
+    return this.retried(key, (ref, transaction) => transaction.update(ref, doc));
+  }
+
+  private async compareAndReplace(
+    key: string,
+    expected: Buffer,
+    value: Uint8Array,
+    ttlMs: number,
+  ): Promise<CompareAndSetResult> {
+    const doc = this.document(key, value, ttlMs);
     const client = await this.client.get();
     const ref = this.ref(client, key);
     try {
-      await client.runTransaction(
-        async (transaction) => {
-          const found = readSessionDocument(await transaction.get(ref));
-          if (!found || found.expiresAt <= Date.now()) return;
-          transaction.update(ref, { expiresAt: new Date(Date.now() + ttlMs) });
-        },
-        { maxAttempts: 1 },
-      );
+      return await readThenWrite(client, ref, (live, transaction) => {
+        if (!live) return 'missing';
+        if (!live.equals(expected)) return 'changed';
+        transaction.update(ref, doc);
+        return 'stored';
+      });
     } catch (error) {
-      // A concurrent write or delete of this document won; what it did stands.
-      if (!lostRace(error)) throw error;
+      // A concurrent write or delete committed first; the caller reads again.
+      if (lostRace(error)) return 'changed';
+      throw error;
     }
   }
 
@@ -176,6 +235,13 @@ export class FirestoreStore implements SessionStore {
     const settled = () => this.pending.delete(call);
     call.then(settled, settled);
     return call;
+  }
+
+  /** The document for `value`, refused before anything is sent when Firestore cannot hold it. */
+  private document(key: string, value: Uint8Array, ttlMs: number): FirestoreSessionDocument {
+    const limit = maxFirestoreValueBytes(this.collection, firestoreDocumentId(key));
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+    return { data: asBuffer(value), expiresAt: new Date(Date.now() + ttlMs) };
   }
 
   private ref(client: FirestoreClientLike, key: string): FirestoreDocumentRefLike {

@@ -2,6 +2,7 @@ import { Datastore, v1 } from '@google-cloud/datastore';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../../../lib';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -43,6 +44,7 @@ const serverName = emulatorHost
   : 'datastore (in-process gRPC double through the client)';
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
+describeConcurrency(serverName, fromFlaskKeys);
 
 describe('datastore configuration', () => {
   const apps = configApp();

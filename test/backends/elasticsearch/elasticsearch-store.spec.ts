@@ -5,7 +5,7 @@ import {
   ElasticsearchStore,
   type ElasticsearchClientLike,
 } from '../../../lib';
-import { ELASTICSEARCH_TOUCH_SCRIPT } from '../../../lib/backends/elasticsearch/elasticsearch.store';
+import { ELASTICSEARCH_TOUCH_SCRIPT } from '../../../lib/backends/elasticsearch/elasticsearch.conditional-writes';
 import { describeStoreContract } from '../../suites/store-contract';
 import { FakeElasticsearch, type EsRequest } from '../../utils/elasticsearch-fake';
 import { freePort } from '../../utils/server-process';
@@ -166,7 +166,7 @@ describe('ElasticsearchStore requests', () => {
       {
         method: 'POST',
         path: `/sessions/_update/${encodedId}`,
-        querystring: { retry_on_conflict: '3' },
+        querystring: { retry_on_conflict: '5' },
         body: {
           script: {
             source: ELASTICSEARCH_TOUCH_SCRIPT,
@@ -184,7 +184,7 @@ describe('ElasticsearchStore requests', () => {
       data: Buffer.from('kept').toString('base64'),
       expiresAt: params.expiresAt,
     });
-    await expect(store.touch('missing', 1000)).resolves.toBeUndefined();
+    await expect(store.touch('missing', 1000)).resolves.toBe(false);
   });
 
   it('deletes by id, and a missing id is fine', async () => {

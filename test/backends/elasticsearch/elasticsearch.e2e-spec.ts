@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../../../lib';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -39,6 +40,7 @@ const serverName = realUrl
   : 'elasticsearch (in-memory double over HTTP)';
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
+describeConcurrency(serverName, fromFlaskKeys);
 
 describe('elasticsearch configuration', () => {
   const apps = configApp();

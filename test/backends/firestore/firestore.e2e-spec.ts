@@ -5,6 +5,7 @@ import {
   SessionInterface,
   sessionOptionsFromConfig,
 } from '../../../lib';
+import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -50,6 +51,7 @@ const fromFlaskKeys = () =>
 const emulatorName = `firestore (emulator at ${givenHost ?? 'a free port'})`;
 describeSessionE2E(emulatorName, fromFlaskKeys);
 describeSessionFixation(emulatorName, fromFlaskKeys, { numRuns: 10 });
+describeConcurrency(emulatorName, fromFlaskKeys);
 
 describe('firestore configuration', () => {
   const apps = configApp();
