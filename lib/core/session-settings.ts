@@ -135,17 +135,19 @@ export function resolveSessionSettings(
 }
 
 /**
- * The options a Flask-style positional constructor was given, with the seed's
- * positional arguments (`keyPrefix`, `useSigner`, `permanent`) winning where set.
- * Settings already resolved (by `fromOptions`) pass through unchanged.
+ * The settings of a Flask-style positional constructor: its options, with the
+ * seed's positional arguments (`keyPrefix`, `useSigner`, `permanent`) winning
+ * where set. Settings already resolved (by `fromOptions`) pass through unchanged.
  */
-export function withSeedArguments(
+export function seedSettings(
   options: CommonSessionOptions | SessionSettings,
   seed: Pick<CommonSessionOptions, 'keyPrefix' | 'useSigner' | 'permanent'>,
-): CommonSessionOptions | SessionSettings {
+): SessionSettings {
   if (isSessionSettings(options)) return options;
   const given = Object.entries(seed).filter(([, value]) => value !== undefined);
-  return given.length ? { ...options, ...Object.fromEntries(given) } : options;
+  return resolveSessionSettings(
+    given.length ? { ...options, ...Object.fromEntries(given) } : options,
+  );
 }
 
 function validate(options: CommonSessionOptions): SessionSettings {

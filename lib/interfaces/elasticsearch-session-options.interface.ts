@@ -41,16 +41,19 @@ export interface ElasticsearchClientLike {
     params: { index: string; id: string },
     options?: ElasticsearchRequestOptions,
   ): Promise<{ found?: boolean; _source?: unknown; _seq_no?: number; _primary_term?: number }>;
+  /** With `if_seq_no`/`if_primary_term`: only over the version read (409 otherwise). */
   index(params: {
     index: string;
     id: string;
     document: ElasticsearchSessionDocument;
+    if_seq_no?: number;
+    if_primary_term?: number;
   }): Promise<unknown>;
   update(
     params: {
       index: string;
       id: string;
-      script: { source: string; lang: 'painless'; params: Record<string, number> };
+      script: { source: string; lang: 'painless'; params: Record<string, number | string> };
       retry_on_conflict?: number;
     },
     options?: ElasticsearchRequestOptions,

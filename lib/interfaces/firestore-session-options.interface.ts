@@ -52,7 +52,7 @@ export interface FirestoreCollectionLike {
 export interface FirestoreTransactionLike {
   get(ref: FirestoreDocumentRefLike): Promise<FirestoreSnapshotLike>;
   set(ref: FirestoreDocumentRefLike, data: FirestoreSessionDocument): unknown;
-  update(ref: FirestoreDocumentRefLike, data: { expiresAt: Date }): unknown;
+  update(ref: FirestoreDocumentRefLike, data: Partial<FirestoreSessionDocument>): unknown;
   delete(
     ref: FirestoreDocumentRefLike,
     precondition?: { lastUpdateTime?: FirestoreTimestampLike },

@@ -2,7 +2,7 @@ import { ServerSideSessionInterface } from '../../core/server-side-session-inter
 import { sessionIdChars } from '../../core/session-id';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -56,9 +56,7 @@ export class DynamoDBSessionInterface extends ServerSideSessionInterface {
     secretAccessKey?: string,
     options: (CommonSessionOptions | SessionSettings) & { createTable?: boolean } = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
       new DynamoDBStore({
         client,

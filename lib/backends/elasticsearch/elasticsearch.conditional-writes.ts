@@ -18,30 +18,6 @@ export const ELASTICSEARCH_UPDATE_SCRIPT =
 /** How often Elasticsearch re-runs a scripted update that lost to a concurrent write. */
 const RETRY_ON_CONFLICT = 5;
 
-/**
- * The parameters of the conditional writes that `ElasticsearchClientLike` does
- * not list (a string script parameter, `if_seq_no`/`if_primary_term` on
- * `index`); every 8.x and 9.x client takes them.
- */
-interface ConditionalWrites {
-  index(params: {
-    index: string;
-    id: string;
-    document: ElasticsearchSessionDocument;
-    if_seq_no: number;
-    if_primary_term: number;
-  }): Promise<unknown>;
-  update(
-    params: {
-      index: string;
-      id: string;
-      script: { source: string; lang: 'painless'; params: Record<string, number | string> };
-      retry_on_conflict: number;
-    },
-    options: { ignore: number[] },
-  ): Promise<unknown>;
-}
-
 export function errorType(error: unknown): string | undefined {
   const body = (error as { body?: { error?: { type?: unknown } } } | null)?.body;
   const type = body?.error?.type;
@@ -71,7 +47,7 @@ export async function scriptedUpdate(
   source: string,
   params: Record<string, number | string>,
 ): Promise<boolean> {
-  const response = await (client as ElasticsearchClientLike & ConditionalWrites).update(
+  const response = await client.update(
     {
       index,
       id,
@@ -105,7 +81,7 @@ export async function compareAndIndex(
     throw new Error('Elasticsearch answered a GET without _seq_no and _primary_term');
   }
   try {
-    await (client as ElasticsearchClientLike & ConditionalWrites).index({
+    await client.index({
       index,
       id,
       document,

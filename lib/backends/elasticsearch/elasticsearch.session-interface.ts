@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -55,9 +55,7 @@ export class ElasticsearchSessionInterface extends ServerSideSessionInterface {
     permanent?: boolean,
     options: CommonSessionOptions | SessionSettings = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
       new ElasticsearchStore({ client, node: host, index, timeoutMs: settings.storeTimeout }),
       settings,

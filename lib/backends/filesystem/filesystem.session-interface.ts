@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type { CommonSessionOptions, FileSystemSessionOptions } from '../../interfaces';
@@ -28,7 +28,7 @@ export class FileSystemSessionInterface extends ServerSideSessionInterface {
   ) {
     super(
       new FileSystemStore({ dir: cacheDir, threshold, mode }),
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+      seedSettings(options, { keyPrefix, useSigner, permanent }),
       true,
     );
   }

@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -43,9 +43,7 @@ export class FirestoreSessionInterface extends ServerSideSessionInterface {
     permanent?: boolean,
     options: CommonSessionOptions | SessionSettings = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
       new FirestoreStore({ client, projectId, collection, timeoutMs: settings.storeTimeout }),
       settings,

@@ -2,7 +2,7 @@ import { ServerSideSessionInterface } from '../../core/server-side-session-inter
 import { sessionIdChars } from '../../core/session-id';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -39,7 +39,7 @@ export class MemcachedSessionInterface extends ServerSideSessionInterface {
   ) {
     super(
       new MemcachedStore(client, { maxItemSize: options.maxItemSize, ownsClient }),
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+      seedSettings(options, { keyPrefix, useSigner, permanent }),
       true,
     );
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -56,9 +56,7 @@ export class MongoDBSessionInterface extends ServerSideSessionInterface {
     permanent?: boolean,
     options: CommonSessionOptions | SessionSettings = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     const timeoutMs = settings.storeTimeout;
     super(
       new MongoDBStore(

@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -43,7 +43,7 @@ export class RedisSessionInterface extends ServerSideSessionInterface {
   ) {
     super(
       new RedisStore(client, { ownsClient }),
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
+      seedSettings(options, { keyPrefix, useSigner, permanent }),
       true,
     );
   }

@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type { PeeweeSessionOptions, SqlSessionInterfaceOptions } from '../../interfaces';
@@ -33,9 +33,7 @@ export class PeeweeSessionInterface extends ServerSideSessionInterface {
     permanent?: boolean,
     options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     const tableName = checkSqlTableName(table, 'table (SESSION_PEEWEE_TABLE)');
     const dataSource = createSqlDataSource(config, {
       table: tableName,

@@ -1,7 +1,7 @@
 import { ServerSideSessionInterface } from '../../core/server-side-session-interface';
 import {
   resolveSessionSettings,
-  withSeedArguments,
+  seedSettings,
   type SessionSettings,
 } from '../../core/session-settings';
 import type {
@@ -63,9 +63,7 @@ export class SqlAlchemySessionInterface extends ServerSideSessionInterface {
     permanent?: boolean,
     options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
-    const settings = resolveSessionSettings(
-      withSeedArguments(options, { keyPrefix, useSigner, permanent }),
-    );
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     const tableName = checkSqlTableName(table, 'table (SESSION_SQLALCHEMY_TABLE)');
     const store = new SqlStore({
       dataSource: dataSourceFor(db, tableName, settings.storeTimeout),
