@@ -1,6 +1,7 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import type { SessionStore } from '../interfaces';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
+import { backoff } from '../utils/backoff.util';
 import { withTimeout } from '../utils/timeout.util';
 import { SESSION_DATA, SESSION_STATE, type ServerSideSession } from './server-side-session';
 import { decodeSession, encodeSession, type StoredSession } from './session-codec';
@@ -129,9 +130,7 @@ export class SessionStorage {
           ),
         );
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt)),
-      );
+      await backoff(attempt, MAX_RETRY_PAUSE_MS);
       const fresh = await this.call('get', () => this.store.get(key));
       if (!fresh) return undefined;
       changes ??= changesBetween(

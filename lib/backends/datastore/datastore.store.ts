@@ -1,4 +1,5 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
+import { backoff } from '../../utils/backoff.util';
 import type {
   CompareAndSetResult,
   DatastoreClientLike,
@@ -34,10 +35,6 @@ const MAX_DELETE_BATCHES = 100;
  */
 const MAX_ATTEMPTS = 50;
 const MAX_PAUSE_MS = 100;
-const pause = (attempt: number) =>
-  new Promise((resolve) =>
-    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
-  );
 
 /** Storage size of a UTF-8 string property part: its bytes plus one. */
 const stringSize = (text: string) => Buffer.byteLength(text) + 1;
@@ -191,7 +188,7 @@ export class DatastoreStore implements SessionStore {
         return result === 'stored';
       } catch (error) {
         if (!isAborted(error) || attempt >= MAX_ATTEMPTS) throw error;
-        await pause(attempt);
+        await backoff(attempt, MAX_PAUSE_MS);
       }
     }
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
+import { backoff } from '../../utils/backoff.util';
 import type {
   CompareAndSetResult,
   FirestoreClientLike,
@@ -41,10 +42,6 @@ const MAX_DELETE_BATCHES = 100;
  */
 const MAX_ATTEMPTS = 50;
 const MAX_PAUSE_MS = 100;
-const pause = (attempt: number) =>
-  new Promise((resolve) =>
-    setTimeout(resolve, Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt)),
-  );
 
 /**
  * Sessions in Cloud Firestore: one document per session in `collection`,
@@ -175,7 +172,7 @@ export class FirestoreStore implements SessionStore {
         return result === 'stored';
       } catch (error) {
         if (!lostRace(error) || attempt >= MAX_ATTEMPTS) throw error;
-        await pause(attempt);
+        await backoff(attempt, MAX_PAUSE_MS);
       }
     }
   }
