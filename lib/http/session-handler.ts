@@ -1,4 +1,6 @@
+import { SSE_METADATA } from '@nestjs/common/constants';
 import { ServerSideSession, SESSION_STATE } from '../core/server-side-session';
+import { isSavedByResponse } from '../core/session-interface';
 import { saveAfterError, saveAfterResult } from './session-saving';
 
 type Handler = (this: unknown, ...args: unknown[]) => unknown;
@@ -7,12 +9,15 @@ const wrapped = new WeakSet<Handler>();
 
 /**
  * Makes the handler `target[key]` save the session it takes as argument
- * `index` once it has run, also when it throws. Done by wrapping the handler
- * rather than by an interceptor: with Nest 11 on Node 20 an interceptor alone
- * costs a route more CPU than all the session work (see the README's
- * performance section). Parameter decorators run before the method's own
- * decorators, which put the original method back, so the handler is replaced
- * once its class has been defined, long before Nest registers its routes.
+ * `index` where its response does not: an SSE handler's session before each
+ * event (the response itself only saves before its headers and at its end),
+ * and a session whose response is unknown once the handler has run, also
+ * when it throws. Done by wrapping the handler rather than by an interceptor:
+ * with Nest 11 on Node 20 an interceptor alone costs a route more CPU than
+ * all the session work (see the README's performance section). Parameter
+ * decorators run before the method's own decorators, which put the original
+ * method back, so the handler is replaced once its class has been defined,
+ * long before Nest registers its routes.
  */
 export function saveSessionAfterHandler(target: object, key: string | symbol, index: number): void {
   void Promise.resolve().then(() => wrapHandler(target, key, index));
@@ -22,12 +27,14 @@ function wrapHandler(target: object, key: string | symbol, index: number): void 
   const descriptor = Object.getOwnPropertyDescriptor(target, key);
   const original = descriptor?.value as Handler | undefined;
   if (typeof original !== 'function' || wrapped.has(original)) return;
+  const sse = Reflect.getMetadata(SSE_METADATA, original) === true;
 
   const handler: Handler = function (this: unknown, ...args: unknown[]): unknown {
     const session = args[index];
     const save = session instanceof ServerSideSession ? session[SESSION_STATE].commit : undefined;
     // Called outside a request Nest routed (a unit test, say): nothing to save.
-    if (!save) return original.apply(this, args);
+    if (!save || (!sse && isSavedByResponse(session as ServerSideSession)))
+      return original.apply(this, args);
     let result: unknown;
     try {
       result = original.apply(this, args);
