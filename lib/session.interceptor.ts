@@ -6,13 +6,13 @@ import {
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { SessionRequest, SessionResponse } from './interfaces';
-import { isSavedByResponse, openedSession, SessionInterface } from './core/session-interface';
+import { openedSession, SessionInterface } from './core/session-interface';
 import { saveBeforeEach } from './http/session-saving';
 
 /**
  * No longer needed: the response saves every session opened on its request.
- * Kept for code that still adds it; it only saves a session whose response
- * the module could not find.
+ * Kept for code that still adds it: it saves after the handler, as
+ * `@Session()` handlers do, and the response saves again only what changed since.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -25,9 +25,9 @@ export class SessionInterceptor implements NestInterceptor {
     const response = http.getResponse<SessionResponse>();
     return saveBeforeEach(next.handle(), async () => {
       const session = openedSession(request);
-      if (!session || isSavedByResponse(session)) return;
+      if (!session) return;
       this.sessions.bind(session, response);
-      await this.sessions.save(session, response);
+      await session.save();
     });
   }
 }

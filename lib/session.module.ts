@@ -1,7 +1,11 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SessionInterface } from './core/session-interface';
-import { linkFastifyResponses, registerAppSessions } from './http/app-sessions';
+import {
+  linkFastifyResponses,
+  prepareExpressResponses,
+  registerAppSessions,
+} from './http/app-sessions';
 import { SessionStore } from './interfaces';
 import { ConfigurableModuleClass } from './session.module-definition';
 import { SESSION_PROVIDERS } from './session.providers';
@@ -32,8 +36,10 @@ export class SessionModule
     const app: unknown = adapter?.getInstance();
     if (!app || (typeof app !== 'object' && typeof app !== 'function')) return;
     registerAppSessions(app, this.sessions);
-    if (adapter.getType() === 'fastify')
-      linkFastifyResponses(app as Parameters<typeof linkFastifyResponses>[0]);
+    const type = adapter.getType();
+    if (type === 'fastify') linkFastifyResponses(app as Parameters<typeof linkFastifyResponses>[0]);
+    if (type === 'express')
+      prepareExpressResponses(app as Parameters<typeof prepareExpressResponses>[0]);
   }
 
   /** Closes the store this module opened; a client or store you passed in stays open. */

@@ -3,25 +3,21 @@ import type { ServerResponse } from 'node:http';
 import type { SameSite } from './cookie';
 import type { SessionRequest, SessionResponse } from '../interfaces';
 import { describeRoute, headersSent, rawResponse } from './http-response';
-import { holdResponse, responseOf, SessionHeaders } from './response-hold';
+import { holdResponse, responseOf } from './response-hold';
+import { SessionHeaders } from './session-headers';
 import { NullSession, SESSION_STATE, type ServerSideSession } from './server-side-session';
 import type { SessionSettings } from './session-settings';
 
+// Not properties of the request: a new property on an Express request costs
+// V8 several microseconds (measured), a WeakMap entry much less.
 const opening = new WeakMap<object, Promise<ServerSideSession>>();
 const opened = new WeakMap<object, ServerSideSession>();
-/** Sessions saved by their response rather than by their handler. */
-const held = new WeakSet<ServerSideSession>();
 /** Sessions whose lost cookie was already reported. */
 const warned = new WeakSet<ServerSideSession>();
 
 /** The session already opened for `request`, if any (what `@Session()` returns). */
 export function openedSession(request: object): ServerSideSession | undefined {
   return opened.get(request);
-}
-
-/** True when the session's response saves it before its headers go out and before it ends. */
-export function isSavedByResponse(session: ServerSideSession): boolean {
-  return held.has(session);
 }
 
 /**
@@ -119,13 +115,15 @@ export abstract class SessionInterface {
   /** Lets `res` save `session` before its headers go out and before it ends. */
   private holdResponse(session: ServerSideSession, res: ServerResponse): void {
     const headers = new SessionHeaders(res, this.cookieName());
-    const state = session[SESSION_STATE];
-    state.commit ??= () => this.save(session, headers);
-    held.add(session);
-    holdResponse(res, {
-      headers,
-      pending: () => (state.saved && !session.modified ? undefined : this.save(session, headers)),
-    });
+    session[SESSION_STATE].commit ??= () => this.save(session, headers);
+    holdResponse(res, session, this, headers);
+  }
+
+  /** @internal What the response of `session` waits for: a save, unless saved and unchanged. */
+  pendingSave(session: ServerSideSession, headers: SessionHeaders): Promise<void> | undefined {
+    return session[SESSION_STATE].saved && !session.modified
+      ? undefined
+      : this.save(session, headers);
   }
 
   /** Binds `session.save()` to the response of its request. */

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { linkResponse } from '../core/response-hold';
+import { linkResponse, makeResponsesHoldable } from '../core/response-hold';
 import type { SessionInterface } from '../core/session-interface';
 
 /** The session interface of each app, by its Express app or Fastify instance. */
@@ -45,4 +45,9 @@ export function linkFastifyResponses(instance: FastifyLike): void {
     linkResponse(request, reply.raw);
     done();
   });
+}
+
+/** Lets the responses of an Express app be held by their session without methods of their own. */
+export function prepareExpressResponses(app: { response?: ServerResponse }): void {
+  if (app.response) makeResponsesHoldable(app.response);
 }
