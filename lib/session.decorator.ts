@@ -1,43 +1,71 @@
-import { createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { appSessionsOf } from './http/app-sessions';
 import type { SessionRequest, SessionResponse } from './interfaces';
 import type { ServerSideSession } from './core/server-side-session';
 import { saveSessionAfterHandler } from './http/session-handler';
 import { openedSession } from './core/session-interface';
-import { SessionInterceptor } from './session.interceptor';
-
-/** Adds the session interceptor to a handler (once, however many decorators ask for it). */
-function intercept(target: object, key: string | symbol): void {
-  const descriptor = Object.getOwnPropertyDescriptor(target, key);
-  if (typeof descriptor?.value !== 'function') return;
-  const current: unknown = Reflect.getMetadata(INTERCEPTORS_METADATA, descriptor.value);
-  if (Array.isArray(current) && current.includes(SessionInterceptor)) return;
-  UseInterceptors(SessionInterceptor)(target, key, descriptor);
-}
+import { rawResponse } from './core/http-response';
+import { SessionConfigError } from './session.errors';
 
 function markHandler(target: object, key: string | symbol | undefined, index: number): void {
   if (key !== undefined) saveSessionAfterHandler(target, key, index);
 }
 
+interface GraphqlContext {
+  req?: SessionRequest;
+  res?: SessionResponse;
+  request?: SessionRequest;
+  reply?: SessionResponse & { request?: SessionRequest };
+}
+
+/** The HTTP request and response behind `context`: a route's, or a GraphQL resolver's. */
+function httpOf(context: ExecutionContext): {
+  request?: SessionRequest;
+  response?: SessionResponse;
+} {
+  const type = context.getType<string>();
+  if (type === 'http') {
+    const http = context.switchToHttp();
+    return { request: http.getRequest<SessionRequest>(), response: http.getResponse() };
+  }
+  if (type === 'graphql') {
+    // Apollo's context holds `req` and `res`, Mercurius's the Fastify `reply`.
+    const graphql = (context.getArgByIndex(2) ?? {}) as GraphqlContext;
+    return {
+      request: graphql.req ?? graphql.request ?? graphql.reply?.request,
+      response: graphql.res ?? graphql.reply,
+    };
+  }
+  throw new SessionConfigError(
+    '@Session()',
+    `sessions need an HTTP request, and this handler runs in a "${type}" context ` +
+      '(a WebSocket gateway or a microservice); read what you need from the HTTP ' +
+      'request that opened the connection instead',
+  );
+}
+
 /**
  * The request's {@link ServerSideSession}, loaded when the handler is called
- * (or earlier, by a guard that opened it), and saved after the handler has
- * run, also when it throws. Note: `@nestjs/common` also exports a `Session`
- * decorator (for express-session); import this one from
+ * (or earlier, by a guard that opened it), and saved before the response's
+ * headers go out, whatever writes the response. Note: `@nestjs/common` also
+ * exports a `Session` decorator (for express-session); import this one from
  * `nestjs-server-session`.
  *
- * Only handlers that take `@Session()` (or carry {@link UseSession}) do any
- * session work, so every other route costs nothing.
+ * Works in HTTP handlers and GraphQL resolvers; routes that open no session
+ * cost nothing.
  *
  * @example
  * cart(@Session() session: ServerSideSession<{ items: string[] }>) { … }
  */
 export const Session = createParamDecorator(
   (_data: unknown, context: ExecutionContext): ServerSideSession | Promise<ServerSideSession> => {
-    const http = context.switchToHttp();
-    const request = http.getRequest<SessionRequest>();
-    const response = http.getResponse<SessionResponse>();
+    const { request, response } = httpOf(context);
+    if (!request) {
+      throw new SessionConfigError(
+        '@Session()',
+        'found no HTTP request in the GraphQL context: keep `req` (Apollo) or `reply` (Mercurius) in it',
+      );
+    }
     const sessions = appSessionsOf(request);
     if (!sessions) {
       throw new Error(
@@ -46,11 +74,11 @@ export const Session = createParamDecorator(
     }
     const session = openedSession(request);
     if (session) {
-      sessions.bind(session, response);
+      if (response) sessions.bind(session, rawResponse(response));
       return session;
     }
-    return sessions.open(request).then((opened) => {
-      sessions.bind(opened, response);
+    return sessions.open(request, response).then((opened) => {
+      if (response) sessions.bind(opened, rawResponse(response));
       return opened;
     });
   },
@@ -58,17 +86,10 @@ export const Session = createParamDecorator(
 );
 
 /**
- * Saves the session of handlers that do not take `@Session()` but whose guard,
- * pipe or handler opens it with `SessionInterface.open(request)`. On a
- * controller it covers every handler of it.
- *
- * @example
- * \@Get('account') \@UseGuards(LoggedInGuard) \@UseSession()
- * account() { … }
+ * No longer needed: every session opened on a request, by `@Session()`, a
+ * guard, a pipe, an interceptor or a filter, is saved by the response.
+ * Kept so code that uses it still compiles; it does nothing.
  */
 export function UseSession(): MethodDecorator & ClassDecorator {
-  return (target: object, key?: string | symbol) => {
-    if (key === undefined) UseInterceptors(SessionInterceptor)(target as () => void);
-    else intercept(target, key);
-  };
+  return () => undefined;
 }

@@ -10,10 +10,9 @@ import { openedSession, SessionInterface } from './core/session-interface';
 import { saveBeforeEach } from './http/session-saving';
 
 /**
- * Saves the session a guard or pipe opened with `SessionInterface.open(request)`
- * after the handler, also when it throws. `@UseSession()` adds it to handlers
- * that do not take `@Session()` (which saves by itself); it is not global,
- * because any interceptor at all costs every route a good part of its time.
+ * No longer needed: the response saves every session opened on its request.
+ * Kept for code that still adds it: it saves after the handler, as
+ * `@Session()` handlers do, and the response saves again only what changed since.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -24,12 +23,11 @@ export class SessionInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<SessionRequest>();
     const response = http.getResponse<SessionResponse>();
-    const openedByGuard = openedSession(request);
-    if (openedByGuard) this.sessions.bind(openedByGuard, response);
     return saveBeforeEach(next.handle(), async () => {
-      // Opened by the guard, or later by a pipe or `@Session()`.
       const session = openedSession(request);
-      if (session) await this.sessions.save(session, response);
+      if (!session) return;
+      this.sessions.bind(session, response);
+      await session.save();
     });
   }
 }

@@ -1,7 +1,11 @@
 import { Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SessionInterface } from './core/session-interface';
-import { registerAppSessions } from './http/app-sessions';
+import {
+  linkFastifyResponses,
+  prepareExpressResponses,
+  registerAppSessions,
+} from './http/app-sessions';
 import { SessionStore } from './interfaces';
 import { ConfigurableModuleClass } from './session.module-definition';
 import { SESSION_PROVIDERS } from './session.providers';
@@ -25,13 +29,17 @@ export class SessionModule
     super();
   }
 
-  /** Lets `@Session()` find this app's sessions from a request. */
+  /** Lets `@Session()` find this app's sessions, and the response of a request, from a request. */
   onModuleInit(): void {
     // No HTTP adapter in a standalone application context.
-    const app: unknown = this.adapterHost.httpAdapter?.getInstance();
-    if (app && (typeof app === 'object' || typeof app === 'function')) {
-      registerAppSessions(app, this.sessions);
-    }
+    const adapter = this.adapterHost.httpAdapter;
+    const app: unknown = adapter?.getInstance();
+    if (!app || (typeof app !== 'object' && typeof app !== 'function')) return;
+    registerAppSessions(app, this.sessions);
+    const type = adapter.getType();
+    if (type === 'fastify') linkFastifyResponses(app as Parameters<typeof linkFastifyResponses>[0]);
+    if (type === 'express')
+      prepareExpressResponses(app as Parameters<typeof prepareExpressResponses>[0]);
   }
 
   /** Closes the store this module opened; a client or store you passed in stays open. */

@@ -13,6 +13,22 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
+/** The Node response under an Express response or a Fastify reply. */
+export function rawResponse(response: SessionResponse): ServerResponse {
+  return isFastifyReply(response) ? response.raw : response;
+}
+
+/** `GET /path` (Express's route pattern when known), for log messages. */
+export function describeRoute(response: ServerResponse): string {
+  const request = response.req as
+    (ServerResponse['req'] & { baseUrl?: string; route?: { path?: unknown } }) | undefined;
+  if (!request) return 'a response';
+  const route = request.route?.path;
+  const path =
+    typeof route === 'string' ? (request.baseUrl ?? '') + route : request.url?.split('?')[0];
+  return `${request.method ?? ''} ${path ?? ''}`.trim();
+}
+
 export function headersSent(response: SessionResponse): boolean {
   return isFastifyReply(response)
     ? response.sent || response.raw.headersSent

@@ -1,12 +1,19 @@
 import { Logger } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { SameSite } from './cookie';
 import type { SessionRequest, SessionResponse } from '../interfaces';
-import { headersSent } from './http-response';
+import { describeRoute, headersSent, rawResponse } from './http-response';
+import { holdResponse, responseOf } from './response-hold';
+import { SessionHeaders } from './session-headers';
 import { NullSession, SESSION_STATE, type ServerSideSession } from './server-side-session';
 import type { SessionSettings } from './session-settings';
 
+// Not properties of the request: a new property on an Express request costs
+// V8 several microseconds (measured), a WeakMap entry much less.
 const opening = new WeakMap<object, Promise<ServerSideSession>>();
 const opened = new WeakMap<object, ServerSideSession>();
+/** Sessions whose lost cookie was already reported. */
+const warned = new WeakSet<ServerSideSession>();
 
 /** The session already opened for `request`, if any (what `@Session()` returns). */
 export function openedSession(request: object): ServerSideSession | undefined {
@@ -19,8 +26,9 @@ export function openedSession(request: object): ServerSideSession | undefined {
  * `ServerSideSessionInterface` for a new backend, or this class for a
  * different way of keeping sessions altogether.
  *
- * Inject it in a guard or pipe and `await sessions.open(request)` to read the
- * session before the handler runs; the result is shared with `@Session()`.
+ * Inject it in a guard, pipe, interceptor or filter and
+ * `await sessions.open(request)` to read the session; the result is shared
+ * with `@Session()`, and the response saves it before its headers go out.
  */
 export abstract class SessionInterface {
   protected readonly logger = new Logger('SessionModule');
@@ -36,12 +44,18 @@ export abstract class SessionInterface {
     response: SessionResponse,
   ): Promise<void>;
 
-  /** The session of `request`, loaded at most once however often it is asked for. */
-  open(request: SessionRequest): Promise<ServerSideSession> {
+  /**
+   * The session of `request`, loaded at most once however often it is asked
+   * for, and saved by the request's response (found from the request, or
+   * `response` when the request does not name it).
+   */
+  open(request: SessionRequest, response?: SessionResponse): Promise<ServerSideSession> {
     let pending = opening.get(request);
     if (!pending) {
       pending = this.openSession(request).then((session) => {
         opened.set(request, session);
+        const res = responseOf(request) ?? (response && rawResponse(response));
+        if (res && !this.isNullSession(session)) this.holdResponse(session, res);
         return session;
       });
       opening.set(request, pending);
@@ -66,19 +80,50 @@ export abstract class SessionInterface {
 
   private async saveOnce(session: ServerSideSession, response: SessionResponse): Promise<void> {
     if (this.isNullSession(session)) return;
-    if (headersSent(response)) {
-      if (session.modified) {
-        this.logger.warn(
-          'Session changes were lost: the response was sent before they were saved. ' +
-            'Call `await session.save()` before writing the response yourself.',
-        );
-      }
-      return;
-    }
+    if (headersSent(response)) return this.saveAfterHeaders(session, response);
     const state = session[SESSION_STATE];
     if (state.saved && !session.modified) return;
     await this.saveSession(session, response);
     state.saved = true;
+  }
+
+  /**
+   * The response's headers are out: the store is still written when the
+   * cookie it holds stays right; a session that would need a new one (new or
+   * regenerated) is left as it was, and reported once.
+   */
+  private async saveAfterHeaders(
+    session: ServerSideSession,
+    response: SessionResponse,
+  ): Promise<void> {
+    if (!session.modified) return;
+    const raw = rawResponse(response);
+    if (session.isNew && session.size > 0) {
+      if (warned.has(session)) return;
+      warned.add(session);
+      this.logger.warn(
+        `Session changes on ${describeRoute(raw)} were not saved: they need a new session ` +
+          'cookie, and the response had already sent its headers. Change the session before ' +
+          'the response starts (before the first SSE event or res.write()).',
+      );
+      return;
+    }
+    await this.saveSession(session, new SessionHeaders(raw, this.cookieName()));
+    session[SESSION_STATE].saved = true;
+  }
+
+  /** Lets `res` save `session` before its headers go out and before it ends. */
+  private holdResponse(session: ServerSideSession, res: ServerResponse): void {
+    const headers = new SessionHeaders(res, this.cookieName());
+    session[SESSION_STATE].commit ??= () => this.save(session, headers);
+    holdResponse(res, session, this, headers);
+  }
+
+  /** @internal What the response of `session` waits for: a save, unless saved and unchanged. */
+  pendingSave(session: ServerSideSession, headers: SessionHeaders): Promise<void> | undefined {
+    return session[SESSION_STATE].saved && !session.modified
+      ? undefined
+      : this.save(session, headers);
   }
 
   /** Binds `session.save()` to the response of its request. */

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import { linkResponse, makeResponsesHoldable } from '../core/response-hold';
 import type { SessionInterface } from '../core/session-interface';
 
 /** The session interface of each app, by its Express app or Fastify instance. */
@@ -23,4 +25,29 @@ export function appSessionsOf(request: object): SessionInterface | undefined {
     if (sessions) return sessions;
   }
   return undefined;
+}
+
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: object, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): unknown;
+}
+
+/**
+ * A Fastify request does not know its reply, so that a guard's
+ * `sessions.open(request)` can be saved by the response, every request is
+ * linked to its Node response: one assignment, the only session work a
+ * Fastify route that never opens a session does.
+ */
+export function linkFastifyResponses(instance: FastifyLike): void {
+  instance.addHook('onRequest', (request, reply, done) => {
+    linkResponse(request, reply.raw);
+    done();
+  });
+}
+
+/** Lets the responses of an Express app be held by their session without methods of their own. */
+export function prepareExpressResponses(app: { response?: ServerResponse }): void {
+  if (app.response) makeResponsesHoldable(app.response);
 }

@@ -42,7 +42,14 @@ export function saveBeforeEach<T>(source: Observable<T>, save: () => Promise<voi
   });
 }
 
-/** A handler's result once the session is saved: a value after the save, an Observable saving before each value. */
-export function saveAfterResult(value: unknown, save: () => Promise<void>): unknown {
-  return isObservable(value) ? saveBeforeEach(value, save) : save().then(() => value);
+/**
+ * A handler's result once the session is saved: a value after `saveLast`, an
+ * Observable saving before each value.
+ */
+export function saveAfterResult(
+  value: unknown,
+  save: () => Promise<void>,
+  saveLast = save,
+): unknown {
+  return isObservable(value) ? saveBeforeEach(value, save) : saveLast().then(() => value);
 }

@@ -222,13 +222,15 @@ export function describeSessionE2E(
       await http().get('/guarded').set('Cookie', cookieOf(login)).expect(200);
     });
 
-    it('saves explicitly in a handler that writes the response itself', async () => {
+    it('saves in a handler that writes the response itself, with or without save()', async () => {
       await open();
       const res = await http().get('/manual').expect(200);
       const read = await http().get('/read').set('Cookie', cookieOf(res)).expect(200);
       expect(read.body.data).toEqual({ manual: 'saved' });
-      const lost = await http().get('/manual-unsaved').expect(200);
-      expect(setCookies(lost.headers)).toEqual([]);
+      const unsaved = await http().get('/manual-unsaved').expect(200);
+      expect(setCookies(unsaved.headers)).toHaveLength(1);
+      const kept = await http().get('/read').set('Cookie', cookieOf(unsaved)).expect(200);
+      expect(kept.body.data).toEqual({ lost: true });
     });
 
     it('signs the id, rejects tampering and accepts a rotated secret', async () => {
