@@ -66,9 +66,10 @@ export abstract class SessionInterface {
   }
 
   /**
-   * Saves `session` unless it is a null session or the response has already
-   * been sent. Saves of one session run one after the other, so an unawaited
-   * `session.save()` followed by the automatic save writes each change once.
+   * Saves `session` unless it is a null session; once the response's headers
+   * are out, only what keeps the cookie it has. Saves of one session run one
+   * after the other, so an unawaited `session.save()` followed by the
+   * automatic save writes each change once.
    */
   save(session: ServerSideSession, response: SessionResponse): Promise<void> {
     const state = session[SESSION_STATE];
