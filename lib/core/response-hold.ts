@@ -9,6 +9,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReplyLike } from '../interfaces';
+import { openedSession } from './request-sessions';
 import type { ServerSideSession } from './server-side-session';
 import { HeadersObject, type SessionHeaders } from './session-headers';
 
@@ -42,8 +43,18 @@ type Methods = Record<(typeof METHODS)[number], Method>;
 const ORIGINALS = Symbol('methods before the session hold');
 const HOLD = Symbol('session hold');
 type Holdable = ServerResponse & { [ORIGINALS]?: Methods; [HOLD]?: ResponseHold };
-// Not a property of an Express response: a new one costs V8 several microseconds there.
-const holds = new WeakMap<ServerResponse, ResponseHold>();
+type HeldSession = ServerSideSession & { [HOLD]?: ResponseHold };
+
+/**
+ * The hold of an Express response, kept on its request's session: a new
+ * property on an Express response, or a WeakMap entry per response, costs V8
+ * several microseconds (measured); the request's session is looked up anyway.
+ */
+function holdOf(res: ServerResponse): ResponseHold | undefined {
+  const session = res.req && (openedSession(res.req) as HeldSession | undefined);
+  const hold = session?.[HOLD];
+  return hold?.res === res ? hold : undefined;
+}
 const byPrototype = new WeakMap<object, Methods>();
 
 function originalsOf(source: ServerResponse): Methods {
@@ -74,7 +85,7 @@ export function makeResponsesHoldable(prototype: ServerResponse): void {
   for (const name of METHODS) {
     const original = originals[name];
     prototype[name] = function (this: ServerResponse, ...args: unknown[]) {
-      const hold = holds.get(this);
+      const hold = holdOf(this);
       return hold ? hold[name](args) : original.apply(this, args);
     } as never;
   }
@@ -105,7 +116,7 @@ export function holdResponse(
 ): void {
   const inherited = (res as Holdable)[ORIGINALS];
   const hold = new ResponseHold(res, session, saver, headers, inherited ?? methodsOf(res));
-  if (inherited) return void holds.set(res, hold);
+  if (inherited) return void ((session as HeldSession)[HOLD] = hold);
   (res as Holdable)[HOLD] = hold;
   for (const name of METHODS) res[name] = HELD_METHODS[name] as never;
 }
@@ -120,7 +131,7 @@ class ResponseHold {
   private target?: FastifyReplyLike;
 
   constructor(
-    private readonly res: ServerResponse,
+    readonly res: ServerResponse,
     private readonly session: ServerSideSession,
     private readonly saver: ResponseSaver,
     private readonly headers: SessionHeaders,

@@ -4,21 +4,15 @@ import type { SameSite } from './cookie';
 import type { SessionRequest, SessionResponse } from '../interfaces';
 import { describeRoute, headersSent, rawResponse } from './http-response';
 import { holdResponse, responseOf } from './response-hold';
+import { openingSession, rememberOpened, rememberOpening } from './request-sessions';
 import { SessionHeaders } from './session-headers';
 import { NullSession, SESSION_STATE, type ServerSideSession } from './server-side-session';
 import type { SessionSettings } from './session-settings';
 
-// Not properties of the request: a new property on an Express request costs
-// V8 several microseconds (measured), a WeakMap entry much less.
-const opening = new WeakMap<object, Promise<ServerSideSession>>();
-const opened = new WeakMap<object, ServerSideSession>();
 /** Sessions whose lost cookie was already reported. */
 const warned = new WeakSet<ServerSideSession>();
 
-/** The session already opened for `request`, if any (what `@Session()` returns). */
-export function openedSession(request: object): ServerSideSession | undefined {
-  return opened.get(request);
-}
+export { openedSession } from './request-sessions';
 
 /**
  * Flask's `SessionInterface`, and the DI token of the one in use: it opens the
@@ -50,17 +44,15 @@ export abstract class SessionInterface {
    * `response` when the request does not name it).
    */
   open(request: SessionRequest, response?: SessionResponse): Promise<ServerSideSession> {
-    let pending = opening.get(request);
+    let pending = openingSession(request);
     if (!pending) {
       pending = this.openSession(request).then((session) => {
-        opened.set(request, session);
+        rememberOpened(request, session);
         const res = responseOf(request) ?? (response && rawResponse(response));
         if (res && !this.isNullSession(session)) this.holdResponse(session, res);
         return session;
       });
-      opening.set(request, pending);
-      // A failed load is not remembered: the next attempt asks the store again.
-      pending.catch(() => opening.delete(request));
+      rememberOpening(request, pending);
     }
     return pending;
   }
