@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { SessionModuleOptions } from '../../lib';
@@ -111,7 +113,7 @@ export function describeStoreOutage(name: string, outage: OutageOptions): void {
       const cookie = cookieOf(first);
       const hung = server!;
       if (hung.pause) hung.pause();
-      else hung.child!.kill('SIGSTOP');
+      else await stopped(hung.child!);
       try {
         await expectUnavailable(http().get('/count').set('Cookie', cookie));
         await http().get('/plain').expect(200);
@@ -124,4 +126,20 @@ export function describeStoreOutage(name: string, outage: OutageOptions): void {
       expect(after.body).toEqual({ count: 2, sid: first.body.sid });
     });
   });
+}
+
+/**
+ * Stops `child` with SIGSTOP and returns once it is stopped: the signal is
+ * delivered asynchronously, and a server still running reads the next request
+ * (then its write lands after the 503, when the server resumes).
+ */
+async function stopped(child: ChildProcess): Promise<void> {
+  child.kill('SIGSTOP');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    if (/^[tT]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3))) return;
+    await sleep(5);
+  }
+  throw new Error(`process ${child.pid} did not stop within 5 s`);
 }
