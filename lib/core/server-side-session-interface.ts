@@ -83,13 +83,7 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (session.size === 0) {
       await this.deleteDeadIds(state);
       if (!state.isNew) await this.storage.delete(key);
-      if (state.cookieSent)
-        putSessionCookie(
-          response,
-          this.cookieName(),
-          serializeClearedCookie(this.cookieName(), this.cookieAttributes()),
-        );
-      state.cookieSent = false;
+      this.clearCookie(state, response);
       state.isNew = true;
       state.loaded = undefined;
       return;
@@ -143,6 +137,20 @@ export class ServerSideSessionInterface extends SessionInterface {
   /** The entry went while this request ran: nothing is written back and the cookie is cleared. */
   private forgetGone(session: ServerSideSession, response: SessionResponse): void {
     const state = session[SESSION_STATE];
+    this.clearCookie(state, response);
+    session[SESSION_DATA] = { permanent: this.settings.permanent, data: {} };
+    Object.assign(state, {
+      sid: this.generateId(),
+      isNew: true,
+      loaded: undefined,
+      cookieValue: undefined,
+      forceModified: false,
+      cleared: false,
+    });
+  }
+
+  /** Clears the cookie the browser holds, with the attributes it was set with. */
+  private clearCookie(state: SessionState, response: SessionResponse): void {
     if (state.cookieSent) {
       putSessionCookie(
         response,
@@ -150,16 +158,7 @@ export class ServerSideSessionInterface extends SessionInterface {
         serializeClearedCookie(this.cookieName(), this.cookieAttributes()),
       );
     }
-    session[SESSION_DATA] = { permanent: this.settings.permanent, data: {} };
-    Object.assign(state, {
-      sid: this.generateId(),
-      isNew: true,
-      loaded: undefined,
-      cookieSent: false,
-      cookieValue: undefined,
-      forceModified: false,
-      cleared: false,
-    });
+    state.cookieSent = false;
   }
 
   override async close(): Promise<void> {
