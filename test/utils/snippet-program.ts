@@ -31,7 +31,7 @@ function snippetConfig(fileNames: string[]): ts.ParsedCommandLine {
       esModuleInterop: true,
       skipLibCheck: true,
       noEmit: true,
-      types: ['node'],
+      types: ['node', 'jest'],
       baseUrl: '.',
       paths: PACKAGE_PATHS,
     },
