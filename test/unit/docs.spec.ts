@@ -1,6 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { anchors, links, markdownFiles, readMarkdown, REPO_ROOT, slug } from '../utils/markdown';
+import {
+  anchors,
+  codeBlocks,
+  links,
+  markdownFiles,
+  readMarkdown,
+  REPO_ROOT,
+  slug,
+} from '../utils/markdown';
 
 /**
  * Files that other pieces of work add to the repository: a link to one of them is accepted
@@ -49,6 +57,15 @@ describe('documentation', () => {
     expect(readMarkdown('README.md').trimEnd().split('\n').length).toBeLessThanOrEqual(
       README_MAX_LINES,
     );
+  });
+
+  it('starts the README with the two commands: the sample app and the whole test suite', () => {
+    const [first] = codeBlocks('README.md');
+    expect(first.line).toBeLessThan(15);
+    expect(first.code.split('\n').map((line) => line.split('#')[0].trim())).toEqual([
+      'npm ci && npm start',
+      'npm test',
+    ]);
   });
 
   it('has docs pages beside the README', () => {
