@@ -8,10 +8,12 @@ export function describeConditionalWrites(
   storeOf: () => SessionStore,
   key: () => string,
   shortTtl: number,
+  timeoutMs: number,
 ): void {
+  const check = (title: string, fn: () => Promise<void>) => it(title, fn, timeoutMs);
   const long = 60_000;
 
-  it('update replaces an existing entry and says so', async () => {
+  check('update replaces an existing entry and says so', async () => {
     const store = storeOf();
     const k = key();
     await store.set(k, Buffer.from('first'), long);
@@ -19,7 +21,7 @@ export function describeConditionalWrites(
     expect(Buffer.from((await store.get(k))!).toString()).toBe('second');
   });
 
-  it('update never creates: a missing, deleted or expired entry stays gone', async () => {
+  check('update never creates: a missing, deleted or expired entry stays gone', async () => {
     const store = storeOf();
     const missing = key();
     expect(await store.update!(missing, Buffer.from('x'), long)).toBe(false);
@@ -36,7 +38,7 @@ export function describeConditionalWrites(
     expect(await store.get(expired)).toBeUndefined();
   });
 
-  it('update sets the new expiry', async () => {
+  check('update sets the new expiry', async () => {
     const store = storeOf();
     const k = key();
     await store.set(k, Buffer.from('x'), long);
@@ -45,7 +47,7 @@ export function describeConditionalWrites(
     expect(await store.get(k)).toBeUndefined();
   });
 
-  it('compareAndSet stores when the entry is still what was read', async () => {
+  check('compareAndSet stores when the entry is still what was read', async () => {
     const store = storeOf();
     const k = key();
     const read = Uint8Array.from([0, 1, 2, 255]);
@@ -55,7 +57,7 @@ export function describeConditionalWrites(
     expect(Buffer.from((await store.get(k))!).toString()).toBe('next');
   });
 
-  it('compareAndSet writes nothing when another write came first', async () => {
+  check('compareAndSet writes nothing when another write came first', async () => {
     const store = storeOf();
     const k = key();
     await store.set(k, Buffer.from('read'), long);
@@ -71,7 +73,7 @@ export function describeConditionalWrites(
     expect(Buffer.from((await store.get(k))!).toString()).toBe('abcd');
   });
 
-  it('compareAndSet never creates: a missing, deleted or expired entry stays gone', async () => {
+  check('compareAndSet never creates: a missing, deleted or expired entry stays gone', async () => {
     const store = storeOf();
     const missing = key();
     expect(await store.compareAndSet!(missing, Buffer.from('x'), Buffer.from('y'), long)).toBe(
@@ -94,7 +96,7 @@ export function describeConditionalWrites(
     expect(await store.get(expired)).toBeUndefined();
   });
 
-  it('compareAndSet lets exactly one of concurrent writers from one read win', async () => {
+  check('compareAndSet lets exactly one of concurrent writers from one read win', async () => {
     const store = storeOf();
     const k = key();
     await store.set(k, Buffer.from('base'), long);

@@ -59,6 +59,9 @@ export function describeSessionStore<S extends SessionStore>(
     let store: S;
     let cleanup: (() => Promise<void> | void) | undefined;
     const key = () => `contract:${randomBytes(12).toString('base64url')}`;
+    // Cases sleep a few short TTLs against a real server: more than jest's default 5 s.
+    const timeoutMs = 30_000 + shortTtl * 10;
+    const check = (title: string, fn: () => Promise<void>) => it(title, fn, timeoutMs);
 
     beforeEach(async () => {
       const made = await setup();
@@ -70,25 +73,25 @@ export function describeSessionStore<S extends SessionStore>(
       await cleanup?.();
     });
 
-    it('returns undefined for a missing key', async () => {
+    check('returns undefined for a missing key', async () => {
       expect(await store.get(key())).toBeUndefined();
     });
 
-    it('round-trips every byte value', async () => {
+    check('round-trips every byte value', async () => {
       const k = key();
       const value = Uint8Array.from({ length: 256 }, (_, i) => i);
       await store.set(k, value, long);
       expect(Buffer.from((await store.get(k))!)).toEqual(Buffer.from(value));
     });
 
-    it('replaces a value on a second set', async () => {
+    check('replaces a value on a second set', async () => {
       const k = key();
       await store.set(k, Buffer.from('first'), long);
       await store.set(k, Buffer.from('second'), long);
       expect(Buffer.from((await store.get(k))!).toString()).toBe('second');
     });
 
-    it('keeps keys apart', async () => {
+    check('keeps keys apart', async () => {
       const [a, b] = [key(), key()];
       await store.set(a, Buffer.from('a'), long);
       await store.set(b, Buffer.from('b'), long);
@@ -96,7 +99,7 @@ export function describeSessionStore<S extends SessionStore>(
       expect(Buffer.from((await store.get(b))!).toString()).toBe('b');
     });
 
-    it('deletes, and deleting a missing key is fine', async () => {
+    check('deletes, and deleting a missing key is fine', async () => {
       const k = key();
       await store.set(k, Buffer.from('x'), long);
       await store.delete(k);
@@ -104,7 +107,7 @@ export function describeSessionStore<S extends SessionStore>(
       await expect(store.delete(key())).resolves.toBeUndefined();
     });
 
-    it('expires an entry after its TTL', async () => {
+    check('expires an entry after its TTL', async () => {
       const k = key();
       await store.set(k, Buffer.from('x'), shortTtl);
       expect(await store.get(k)).toBeDefined();
@@ -112,7 +115,7 @@ export function describeSessionStore<S extends SessionStore>(
       expect(await store.get(k)).toBeUndefined();
     });
 
-    it('implements touch, so a refresh never rewrites the value', async () => {
+    check('implements touch, so a refresh never rewrites the value', async () => {
       expect(typeof store.touch).toBe('function');
       const k = key();
       const value = Uint8Array.from({ length: 64 }, (_, i) => 255 - i);
@@ -130,7 +133,7 @@ export function describeSessionStore<S extends SessionStore>(
       expect(Buffer.from((await store.get(k))!)).toEqual(Buffer.from(value));
     });
 
-    it('touch extends the expiry without changing the value', async () => {
+    check('touch extends the expiry without changing the value', async () => {
       const k = key();
       await store.set(k, Buffer.from('kept'), shortTtl * 2);
       await sleep(shortTtl);
@@ -139,7 +142,7 @@ export function describeSessionStore<S extends SessionStore>(
       expect(Buffer.from((await store.get(k))!).toString()).toBe('kept');
     });
 
-    it('touch does not bring back an expired or missing entry, and says so', async () => {
+    check('touch does not bring back an expired or missing entry, and says so', async () => {
       const k = key();
       await store.set(k, Buffer.from('x'), shortTtl);
       await sleep(shortTtl * 2 + 100);
@@ -154,11 +157,11 @@ export function describeSessionStore<S extends SessionStore>(
     });
 
     if (options.conditionalWrites !== false) {
-      describeConditionalWrites(() => store, key, shortTtl);
+      describeConditionalWrites(() => store, key, shortTtl, timeoutMs);
     }
 
     if (options.getAndTouch) {
-      it('getAndTouch reads and extends the expiry at once', async () => {
+      check('getAndTouch reads and extends the expiry at once', async () => {
         const k = key();
         await store.set(k, Buffer.from('kept'), shortTtl * 2);
         await sleep(shortTtl);
@@ -167,7 +170,7 @@ export function describeSessionStore<S extends SessionStore>(
         expect(Buffer.from((await store.get(k))!).toString()).toBe('kept');
       });
 
-      it('getAndTouch does not bring back an expired or missing entry', async () => {
+      check('getAndTouch does not bring back an expired or missing entry', async () => {
         const k = key();
         await store.set(k, Buffer.from('x'), shortTtl);
         await sleep(shortTtl * 2 + 100);
@@ -179,14 +182,14 @@ export function describeSessionStore<S extends SessionStore>(
       });
     }
 
-    it('stores a large value intact', async () => {
+    check('stores a large value intact', async () => {
       const k = key();
       const value = randomBytes(largeBytes - 1024);
       await store.set(k, value, long);
       expect(Buffer.from((await store.get(k))!).equals(value)).toBe(true);
     });
 
-    it('handles concurrent writes to different keys', async () => {
+    check('handles concurrent writes to different keys', async () => {
       const keys = Array.from({ length: 50 }, key);
       await Promise.all(keys.map((k, i) => store.set(k, Buffer.from(`v${i}`), long)));
       const values = await Promise.all(keys.map((k) => store.get(k)));
@@ -194,7 +197,7 @@ export function describeSessionStore<S extends SessionStore>(
     });
 
     if (options.deleteExpired !== false) {
-      it('deleteExpired removes every expired entry, and only those', async () => {
+      check('deleteExpired removes every expired entry, and only those', async () => {
         const dead = [key(), key(), key()];
         const live = key();
         await Promise.all(dead.map((k) => store.set(k, Buffer.from('dead'), shortTtl)));

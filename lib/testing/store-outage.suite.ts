@@ -48,6 +48,10 @@ const RELEASE_MS = 5000;
 const SLACK = 1500;
 /** Slack over `recoveryMs` for the first request that reaches the server again. */
 const RECOVERY_SLACK = 10_000;
+/** How long a server just started may take to serve its first session (a table to create…). */
+const STARTUP_MS = 30_000;
+/** A case waits for startup, timeouts and recovery. */
+const CASE_MS = 120_000;
 
 /**
  * The store's server fails while the app runs: session routes answer 503
@@ -79,13 +83,19 @@ export function describeSessionStoreOutage(name: string, outage: SessionStoreOut
       expect(answer.cookies).toEqual([]);
     };
 
-    /** Waits, without writing, until a session route is served again. */
-    const recovered = async (cookie: string) => {
-      const deadline = Date.now() + (outage.recoveryMs ?? 0) + RECOVERY_SLACK;
-      let last = await get('/peek', cookie);
-      while (last.status !== 200 && Date.now() < deadline) last = await get('/peek', cookie);
+    /** Asks until the store serves (a server just started may be slow to answer at first). */
+    const served = async (ask: () => Promise<HttpAnswer>, withinMs: number) => {
+      const deadline = Date.now() + withinMs;
+      let last = await ask();
+      while (last.status !== 200 && Date.now() < deadline) last = await ask();
       expect(last.status).toBe(200);
+      return last;
     };
+    /** The first session of a test, once the fresh server answers. */
+    const firstSession = () => served(() => get('/count'), STARTUP_MS);
+    /** Waits, without writing, until a session route is served again. */
+    const recovered = (cookie: string) =>
+      served(() => get('/peek', cookie), (outage.recoveryMs ?? 0) + RECOVERY_SLACK);
 
     const hang = async (target: OutageServer) => {
       if (target.pause) await target.pause();
@@ -104,83 +114,94 @@ export function describeSessionStoreOutage(name: string, outage: SessionStoreOut
       app = await platform.create(OutageAppModule.with(options, gate));
       await app.listen(0, '127.0.0.1');
       base = await app.getUrl();
-    });
+    }, CASE_MS);
 
     afterEach(async () => {
       await app?.close();
       await server?.stop();
-    });
+    }, CASE_MS);
 
-    it('answers 503 while the server is down and works again once it is back', async () => {
-      const first = await get('/count');
-      expect(first.status).toBe(200);
-      const cookie = cookieOf(first);
-      const port = server!.port;
+    it(
+      'answers 503 while the server is down and works again once it is back',
+      async () => {
+        const first = await firstSession();
+        const cookie = cookieOf(first);
+        const port = server!.port;
 
-      await server!.stop();
-      await expectUnavailable(get('/count', cookie)); // read fails
-      await expectUnavailable(get('/count')); // a new session's write fails: no cookie
-      expect((await get('/plain')).status).toBe(200);
-
-      // Failed writes are dropped, not queued for a server that may never come back.
-      // The first round loads the client's error paths; the second must not add to it.
-      const failWrites = async () => {
-        const writes = await Promise.all(
-          Array.from({ length: QUEUED_WRITES }, () => get(`/fill?size=${WRITE_BYTES}`)),
-        );
-        expect(writes.map((res) => res.status)).toEqual(writes.map(() => 503));
-      };
-      await failWrites();
-      const before = await retainedMemoryBytes();
-      await failWrites();
-      const limit = before + (QUEUED_WRITES * WRITE_BYTES) / 4;
-      expect(await retainedMemoryBytes(limit, RELEASE_MS)).toBeLessThan(limit);
-
-      server = await outage.start(port);
-      await recovered(cookie);
-      // A restarted server keeps nothing, so the session starts over, in the same app.
-      const after = await get('/count', cookie);
-      expect(after.status).toBe(200);
-      if (outage.keepsData) expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
-      else expect(after.body?.count).toBe(1);
-      const next = await get('/count', cookieOf(after));
-      expect(next.body).toEqual({ count: Number(after.body?.count) + 1, sid: after.body?.sid });
-    });
-
-    it('answers 503 within storeTimeout while the server hangs, and resumes with it', async () => {
-      const first = await get('/count');
-      const cookie = cookieOf(first);
-      const hung = server!;
-      await hang(hung);
-      try {
-        await expectUnavailable(get('/count', cookie));
+        await server!.stop();
+        await expectUnavailable(get('/count', cookie)); // read fails
+        await expectUnavailable(get('/count')); // a new session's write fails: no cookie
         expect((await get('/plain')).status).toBe(200);
-      } finally {
-        await resume(hung);
-      }
-      await recovered(cookie);
-      const after = await get('/count', cookie);
-      expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
-    });
 
-    it('answers 503 when a write hangs, and keeps the previous session when it lands late', async () => {
-      const first = await get('/count');
-      const cookie = cookieOf(first);
-      const rotating = get('/rotate', cookie);
-      await gate.reached; // the session is read; its new id is not stored yet
-      const hung = server!;
-      await hang(hung);
-      const released = Date.now();
-      gate.open();
-      try {
-        await expectUnavailable(rotating, released);
-      } finally {
-        await resume(hung);
-      }
-      // The new entry reaches the server now, after its 503; the old id must have been kept.
-      await recovered(cookie);
-      const after = await get('/count', cookie);
-      expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
-    });
+        // Failed writes are dropped, not queued for a server that may never come back.
+        // The first round loads the client's error paths; the second must not add to it.
+        const failWrites = async () => {
+          const writes = await Promise.all(
+            Array.from({ length: QUEUED_WRITES }, () => get(`/fill?size=${WRITE_BYTES}`)),
+          );
+          expect(writes.map((res) => res.status)).toEqual(writes.map(() => 503));
+        };
+        await failWrites();
+        const before = await retainedMemoryBytes();
+        await failWrites();
+        const limit = before + (QUEUED_WRITES * WRITE_BYTES) / 4;
+        expect(await retainedMemoryBytes(limit, RELEASE_MS)).toBeLessThan(limit);
+
+        server = await outage.start(port);
+        await recovered(cookie);
+        // A restarted server keeps nothing, so the session starts over, in the same app.
+        const after = await get('/count', cookie);
+        expect(after.status).toBe(200);
+        if (outage.keepsData) expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
+        else expect(after.body?.count).toBe(1);
+        const next = await get('/count', cookieOf(after));
+        expect(next.body).toEqual({ count: Number(after.body?.count) + 1, sid: after.body?.sid });
+      },
+      CASE_MS,
+    );
+
+    it(
+      'answers 503 within storeTimeout while the server hangs, and resumes with it',
+      async () => {
+        const first = await firstSession();
+        const cookie = cookieOf(first);
+        const hung = server!;
+        await hang(hung);
+        try {
+          await expectUnavailable(get('/count', cookie));
+          expect((await get('/plain')).status).toBe(200);
+        } finally {
+          await resume(hung);
+        }
+        await recovered(cookie);
+        const after = await get('/count', cookie);
+        expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
+      },
+      CASE_MS,
+    );
+
+    it(
+      'answers 503 when a write hangs, and keeps the previous session when it lands late',
+      async () => {
+        const first = await firstSession();
+        const cookie = cookieOf(first);
+        const rotating = get('/rotate', cookie);
+        await gate.reached; // the session is read; its new id is not stored yet
+        const hung = server!;
+        await hang(hung);
+        const released = Date.now();
+        gate.open();
+        try {
+          await expectUnavailable(rotating, released);
+        } finally {
+          await resume(hung);
+        }
+        // The new entry reaches the server now, after its 503; the old id must have been kept.
+        await recovered(cookie);
+        const after = await get('/count', cookie);
+        expect(after.body).toEqual({ count: 2, sid: first.body?.sid });
+      },
+      CASE_MS,
+    );
   });
 }
