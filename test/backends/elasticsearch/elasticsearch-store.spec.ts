@@ -32,6 +32,9 @@ describeSessionStore(
       },
     };
   },
+  // deleteExpired's query sees a document once a refresh (every second) made it searchable:
+  // entries expire after 600 ms and are checked 1.3 s after being written.
+  { shortTtlMs: 600 },
 );
 
 describe('ElasticsearchStore requests', () => {
