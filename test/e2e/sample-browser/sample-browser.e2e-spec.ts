@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { AppModule } from '../../../sample/app.module';
-import { freePort } from '../../utils/server-process';
+import { freePort } from '../../../lib/testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The picture of the sample the README shows, refreshed by every run. */
