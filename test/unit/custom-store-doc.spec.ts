@@ -10,6 +10,11 @@ describe('docs/custom-stores.md', () => {
     expect(first?.[1]).toBe(read('test/e2e/custom-store/map-store.spec.ts'));
   });
 
+  it('shows the same example in the README', () => {
+    const example = read('test/e2e/custom-store/map-store.spec.ts');
+    expect(read('README.md')).toContain('```ts\n' + example + '```');
+  });
+
   it('keeps that example under 40 lines', () => {
     expect(read('test/e2e/custom-store/map-store.spec.ts').split('\n').length).toBeLessThan(40);
   });
