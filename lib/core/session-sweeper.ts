@@ -1,9 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import type { SessionStore } from '../interfaces';
-import { withTimeout } from '../utils/timeout.util';
+import { failureWithin, withTimeout } from '../utils/timeout.util';
 
 /** Longest a sweep may run before it counts as failed (and the next one may start). */
 const MIN_SWEEP_BOUND_MS = 60_000;
+
+/** How long shutdown waits for a sweep under way before closing the store anyway. */
+const STOP_WAIT_MS = 5000;
 
 /** The sweep running in this process, whichever store it sweeps: sweeps run one at a time. */
 let processSweep: Promise<unknown> = Promise.resolve();
@@ -48,20 +51,20 @@ export class SessionSweeper {
     return this.sweeping;
   }
 
-  /** Stops the timer and waits for a sweep under way, so the store can be closed after. */
+  /** Stops the timer and waits a little for a sweep under way, so the store can be closed after. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.sweeping;
+    const running = this.sweeping;
+    if (running) await failureWithin(() => running, STOP_WAIT_MS);
   }
 
   private async runOnce(): Promise<void> {
     if (this.stopped) return;
     const bound = Math.max(this.intervalMs, MIN_SWEEP_BOUND_MS);
     try {
-      const removed = await withTimeout(() => this.store.deleteExpired!(), bound);
-      if (removed) this.logger.debug?.(`Removed ${removed} expired sessions`);
+      await withTimeout(() => this.store.deleteExpired!(), bound);
     } catch (error) {
       this.logger.error(
         `Removing expired sessions failed: ${error instanceof Error ? error.message : String(error)}`,
