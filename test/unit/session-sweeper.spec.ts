@@ -1,13 +1,23 @@
 import { Logger } from '@nestjs/common';
 import { MemoryStore, ServerSideSessionInterface, type SessionStore } from '../../lib';
 
-/** A store that keeps expired entries and records its sweeps; `finish()` ends the one running. */
+/**
+ * A store that keeps expired entries and records its sweeps; with `hold`, a
+ * sweep runs until `finish()`.
+ */
 class SweptStore extends MemoryStore {
+  static readonly made: SweptStore[] = [];
   needsSweep = true;
+  hold = false;
   sweeps = 0;
   private pending: (() => void)[] = [];
+  constructor() {
+    super();
+    SweptStore.made.push(this);
+  }
   override deleteExpired(): Promise<number> {
     this.sweeps++;
+    if (!this.hold) return Promise.resolve(0);
     return new Promise((resolve) => this.pending.push(() => resolve(0)));
   }
   finish(): void {
@@ -26,12 +36,14 @@ describe('background sweep', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {
     jest.useRealTimers();
+    // A failed test leaves no sweep running to hold up the next one.
+    for (const store of SweptStore.made.splice(0)) store.finish();
     for (const sessions of opened.splice(0)) await sessions.close();
   });
 
   it('runs every cleanupInterval, one sweep at a time, on a timer that never holds the process', async () => {
     const interval = jest.spyOn(global, 'setInterval');
-    const store = new SweptStore();
+    const store = Object.assign(new SweptStore(), { hold: true });
     open(store, 1000);
     const timer = interval.mock.results[0].value as NodeJS.Timeout;
     interval.mockRestore();
@@ -40,18 +52,20 @@ describe('background sweep', () => {
     expect(store.sweeps).toBe(0);
     await jest.advanceTimersByTimeAsync(1);
     expect(store.sweeps).toBe(1);
-    // Still running: the next ticks do not start another.
+    // Still running: the next ticks neither start nor queue another.
     await jest.advanceTimersByTimeAsync(3000);
     expect(store.sweeps).toBe(1);
     store.finish();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(store.sweeps).toBe(1);
     await jest.advanceTimersByTimeAsync(1000);
     expect(store.sweeps).toBe(2);
     store.finish();
   });
 
   it('runs one sweep at a time in the process, across stores', async () => {
-    const first = new SweptStore();
-    const second = new SweptStore();
+    const first = Object.assign(new SweptStore(), { hold: true });
+    const second = Object.assign(new SweptStore(), { hold: true });
     open(first, 1000);
     open(second, 1000);
     await jest.advanceTimersByTimeAsync(1000);
@@ -67,10 +81,13 @@ describe('background sweep', () => {
     const native = Object.assign(new SweptStore(), { needsSweep: false });
     open(swept);
     open(native);
-    await jest.advanceTimersByTimeAsync(5 * 60_000);
+    await jest.advanceTimersByTimeAsync(5 * 60_000 - 1);
+    expect(swept.sweeps).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
     expect(swept.sweeps).toBe(1);
+    await jest.advanceTimersByTimeAsync(5 * 60_000);
+    expect(swept.sweeps).toBe(2);
     expect(native.sweeps).toBe(0);
-    swept.finish();
   });
 
   it('is off with cleanupInterval 0, and stops on close', async () => {
