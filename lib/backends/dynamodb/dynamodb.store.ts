@@ -71,6 +71,14 @@ export class DynamoDBStore implements SessionStore {
     this.client = options.client ?? createDynamoDBClient(options, options.timeoutMs);
   }
 
+  /**
+   * Prepares the table (describe, create, TTL) now instead of on first use, so
+   * what it finds is said at startup; a failure is retried by the next call.
+   */
+  async prepare(): Promise<void> {
+    if (this.createTable) await this.tableReady.get();
+  }
+
   /** The largest session value that fits in one item under `key`. */
   maxValueBytes(key: string): number {
     const attributes =

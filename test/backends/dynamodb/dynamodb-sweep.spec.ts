@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBStore, sessionOptionsFromConfig, type DynamoDBSessionOptions } from '../../../lib';
 import { createSessionInterface } from '../../../lib/session.providers';
 import { describeExpiredSweep } from '../../suites/expired-sweep';
@@ -96,6 +97,24 @@ describe('DynamoDB table whose TTL is on another attribute', () => {
     } finally {
       await store.close();
       await own.close();
+    }
+  });
+  it('is said at startup, before any request', async () => {
+    const table = await tableWithTtlOn('purgeAt');
+    const sessions = await createSessionInterface(
+      { type: 'dynamodb', ...connection, table },
+      undefined as never,
+    );
+    const store = (sessions as unknown as { store: DynamoDBStore }).store;
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!store.needsSweep && Date.now() < deadline) await sleep(50);
+      expect(store.needsSweep).toBe(true);
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringContaining(`"${table}" has its TTL on "purgeAt"`),
+      ]);
+    } finally {
+      await sessions.close();
     }
   });
 });
