@@ -80,6 +80,7 @@ function concurrencyMode(read: Reader): SessionConcurrency | undefined {
 
 function common(read: Reader): CommonSessionOptions {
   const lifetimeSeconds = num(read, 'PERMANENT_SESSION_LIFETIME', false);
+  const cleanupSeconds = num(read, 'SESSION_CLEANUP_INTERVAL', false);
   const format = str(read, 'SESSION_SERIALIZATION_FORMAT');
   if (format !== undefined && format !== 'json') {
     throw new SessionConfigError(
@@ -108,6 +109,7 @@ function common(read: Reader): CommonSessionOptions {
     cookie,
     storeTimeout: num(read, 'SESSION_STORE_TIMEOUT'),
     cleanupEvery: num(read, 'SESSION_CLEANUP_N_REQUESTS'),
+    cleanupInterval: cleanupSeconds === undefined ? undefined : Math.round(cleanupSeconds * 1000),
     autoDelete: bool(read, 'SESSION_AUTODELETE'),
     maxSize: num(read, 'SESSION_MAX_SIZE'),
     concurrency: concurrencyMode(read),
@@ -120,7 +122,7 @@ function backend(type: SessionType, read: Reader): SessionModuleOptions {
     case 'null':
       return { type };
     case 'memory':
-      return { type };
+      return defined({ type, maxEntries: num(read, 'SESSION_MEMORY_MAX_ENTRIES') });
     case 'filesystem':
       return defined({
         type,

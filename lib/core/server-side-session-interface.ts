@@ -161,7 +161,9 @@ export class ServerSideSessionInterface extends SessionInterface {
     state.cookieSent = false;
   }
 
+  /** Stops the background sweep, then closes the store if this interface created it. */
   override async close(): Promise<void> {
+    await this.storage.sweeper.stop();
     if (this.ownsStore) await this.store.close?.();
   }
 

@@ -19,6 +19,7 @@ export interface SessionSettings {
   serializer: SessionSerializer;
   storeTimeout: number;
   cleanupEvery: number;
+  cleanupInterval: number;
   maxSize: number;
   concurrency: SessionConcurrency;
 }
@@ -26,15 +27,26 @@ export interface SessionSettings {
 export const DEFAULT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
 /** `storeTimeout`'s default, and the bound of a store or client used without the module. */
 export const DEFAULT_STORE_TIMEOUT_MS = 3000;
+/** `cleanupInterval`'s default: a background sweep every 5 minutes. */
+export const DEFAULT_CLEANUP_INTERVAL_MS = 5 * 60 * 1000;
+/** The longest delay Node's timers keep; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const MIN_SECRET_BYTES = 32;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
 const COOKIE_ATTRIBUTE = /^[^;\s\x00-\x1f\x7f]*$/;
 
-function positiveInt(key: string, value: number | undefined, fallback: number, min = 1): number {
+function positiveInt(
+  key: string,
+  value: number | undefined,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new SessionConfigError(key, `expected an integer >= ${min}, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new SessionConfigError(key, `expected an integer ${range}, got ${String(value)}`);
   }
   return value;
 }
@@ -218,6 +230,13 @@ function validate(options: CommonSessionOptions): SessionSettings {
       options.cleanupEvery,
       autoDelete ? 1000 : 0,
       0,
+    ),
+    cleanupInterval: positiveInt(
+      'cleanupInterval (SESSION_CLEANUP_INTERVAL)',
+      options.cleanupInterval,
+      DEFAULT_CLEANUP_INTERVAL_MS,
+      0,
+      MAX_TIMER_MS,
     ),
     maxSize: positiveInt('maxSize (SESSION_MAX_SIZE)', options.maxSize, 0, 0),
     concurrency: concurrency(options.concurrency),

@@ -7,6 +7,7 @@ import { SESSION_DATA, SESSION_STATE, type ServerSideSession } from './server-si
 import { decodeSession, encodeSession, type StoredSession } from './session-codec';
 import { applyChanges, changesBetween, type SessionChanges } from './session-merge';
 import type { SessionSettings } from './session-settings';
+import { SessionSweeper } from './session-sweeper';
 
 /** Compare-and-set rounds before a save under constant concurrent change gives up with a 503. */
 const MAX_MERGE_ATTEMPTS = 50;
@@ -24,6 +25,8 @@ export class SessionStorage {
   /** `concurrency: 'merge'` on a store that can compare-and-set. */
   private readonly merges: boolean;
   private saves = 0;
+  /** Background removal of expired entries, for stores that keep them. */
+  readonly sweeper: SessionSweeper;
 
   constructor(
     readonly store: SessionStore,
@@ -32,6 +35,8 @@ export class SessionStorage {
   ) {
     this.merges = settings.concurrency === 'merge' && store.compareAndSet !== undefined;
     this.warnOfWeakerConcurrency();
+    this.sweeper = new SessionSweeper(store, settings.cleanupInterval, logger);
+    this.sweeper.start();
   }
 
   /** The entry of `key`, refreshed at once when `touch` (with `getAndTouch`). */
@@ -93,13 +98,11 @@ export class SessionStorage {
     await this.call('delete', () => this.store.delete(key));
   }
 
-  /** Runs `deleteExpired()` every `cleanupEvery` saves, in the background. */
+  /** Starts a sweep every `cleanupEvery` saves, in the background. */
   countSave(): void {
     const every = this.settings.cleanupEvery;
     if (!every || !this.store.deleteExpired || ++this.saves % every !== 0) return;
-    this.call('deleteExpired', () => this.store.deleteExpired!()).catch((error: unknown) =>
-      this.logger.error(`Removing expired sessions failed: ${String(error)}`),
-    );
+    void this.sweeper.sweep();
   }
 
   /**

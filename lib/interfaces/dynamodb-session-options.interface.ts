@@ -24,7 +24,7 @@ export interface DynamoDBConnectionOptions {
 export interface DynamoDBStoreOptions extends DynamoDBConnectionOptions {
   /** `SESSION_DYNAMODB`: a client you own (left open by `close()`); without it the store builds one from the options below. */
   client?: DynamoDBClientLike;
-  /** `SESSION_DYNAMODB_TABLE`, default `Sessions`. */
+  /** `SESSION_DYNAMODB_TABLE`, default `sessions`. */
   table?: string;
   /** Create the table (and enable its TTL on `expiresAt`) when missing, default `true`. */
   createTable?: boolean;

@@ -63,8 +63,18 @@ export interface CommonSessionOptions {
   serializer?: 'json' | SessionSerializer;
   /** `SESSION_STORE_TIMEOUT`: milliseconds any store call may take, default 3000. */
   storeTimeout?: number;
-  /** `SESSION_CLEANUP_N_REQUESTS`: run `deleteExpired()` every N saving requests. Off by default. */
+  /**
+   * `SESSION_CLEANUP_N_REQUESTS`: also sweep expired entries after every N
+   * saving requests (in the background, never awaited by a request). Off by default.
+   */
   cleanupEvery?: number;
+  /**
+   * `SESSION_CLEANUP_INTERVAL` (seconds there, milliseconds here): how often
+   * expired entries are swept in the background from stores without a TTL of
+   * their own (SQL, Elasticsearch, Datastore, Firestore, filesystem, DynamoDB
+   * whose TTL is on another attribute). Default 5 minutes; `0` turns it off.
+   */
+  cleanupInterval?: number;
   /** `SESSION_AUTODELETE`: periodic cleanup of expired entries (every 1000 requests unless `cleanupEvery`). */
   autoDelete?: boolean;
   /** `SESSION_MAX_SIZE`: largest serialized session in bytes; larger saves fail. Default: the store's own limit. */
@@ -86,6 +96,11 @@ export interface NullSessionOptions extends CommonSessionOptions {
 /** In-process memory: for tests and single-process development only. */
 export interface MemorySessionOptions extends CommonSessionOptions {
   type: 'memory';
+  /**
+   * `SESSION_MEMORY_MAX_ENTRIES`: the most sessions kept; storing one more
+   * drops the expired ones, then the least recently written. Default 10,000.
+   */
+  maxEntries?: number;
 }
 
 /** The options of each `SESSION_TYPE`; `typeorm` is an alias of `sqlalchemy`. */

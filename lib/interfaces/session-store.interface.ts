@@ -56,8 +56,19 @@ export interface SessionStore {
    * sessions), so an unmodified session costs one store call instead of two.
    */
   getAndTouch?(key: string, ttlMs: number): Promise<Uint8Array | undefined>;
-  /** Removes expired entries; returns how many were removed when known. */
+  /**
+   * Removes expired entries, in batches; returns how many were removed when
+   * known. A sweep may stop after a bounded number of batches: the next one
+   * continues.
+   */
   deleteExpired?(): Promise<number | void>;
+  /**
+   * `true` when expired entries stay until `deleteExpired()` removes them (the
+   * server has no TTL of its own): the module then sweeps every
+   * `cleanupInterval`. Read before each sweep, so a store may set it once it
+   * knows (DynamoDB, when the table's TTL is on another attribute).
+   */
+  readonly needsSweep?: boolean;
   /** Releases what the store opened itself (never a client it was given). */
   close?(): Promise<void>;
 }

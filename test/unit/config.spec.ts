@@ -6,6 +6,7 @@ import {
   sessionOptionsFromConfig,
   SessionConfigError,
 } from '../../lib';
+import { resolveSessionSettings } from '../../lib/core/session-settings';
 
 describe('sessionOptionsFromConfig', () => {
   it('gives the null store when nothing is configured', () => {
@@ -281,5 +282,64 @@ describe('SESSION_CONCURRENCY', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('stores in production: defaults and validation', () => {
+  const settings = (options: Parameters<typeof resolveSessionSettings>[0]) =>
+    resolveSessionSettings(options);
+
+  it('sweeps every 5 minutes by default; SESSION_CLEANUP_INTERVAL is in seconds, 0 turns it off', () => {
+    expect(settings({}).cleanupInterval).toBe(300_000);
+    expect(sessionOptionsFromConfig({ SESSION_CLEANUP_INTERVAL: '60' })).toMatchObject({
+      cleanupInterval: 60_000,
+    });
+    expect(sessionOptionsFromConfig({ SESSION_CLEANUP_INTERVAL: '0.25' })).toMatchObject({
+      cleanupInterval: 250,
+    });
+    expect(settings({ cleanupInterval: 0 }).cleanupInterval).toBe(0);
+    // The reference key keeps its meaning: a sweep every N saving requests, off by default.
+    expect(sessionOptionsFromConfig({ SESSION_CLEANUP_N_REQUESTS: '7' })).toMatchObject({
+      cleanupEvery: 7,
+    });
+    expect(settings({}).cleanupEvery).toBe(0);
+  });
+
+  it.each([-1, 1.5, 2 ** 31, Number.NaN])('refuses cleanupInterval %p, naming the key', (value) => {
+    expect(() => settings({ cleanupInterval: value })).toThrow(SessionConfigError);
+    expect(() => settings({ cleanupInterval: value })).toThrow(
+      /^cleanupInterval \(SESSION_CLEANUP_INTERVAL\): expected an integer from 0 to 2147483647/,
+    );
+  });
+
+  it('refuses a SESSION_CLEANUP_INTERVAL that is not a number of seconds', () => {
+    expect(() => sessionOptionsFromConfig({ SESSION_CLEANUP_INTERVAL: 'often' })).toThrow(
+      /^SESSION_CLEANUP_INTERVAL: /,
+    );
+    expect(() => sessionOptionsFromConfig({ SESSION_CLEANUP_INTERVAL: '-5' })).toThrow(
+      SessionConfigError,
+    );
+  });
+
+  it('keeps 10,000 sessions in memory by default; SESSION_MEMORY_MAX_ENTRIES sets another bound', () => {
+    expect(new MemoryStore().maxEntries).toBe(10_000);
+    expect(MemorySessionInterface.fromOptions({ type: 'memory' }).store).toMatchObject({
+      maxEntries: 10_000,
+    });
+    const options = sessionOptionsFromConfig({
+      SESSION_TYPE: 'memory',
+      SESSION_MEMORY_MAX_ENTRIES: '50',
+    });
+    expect(options).toEqual({ type: 'memory', maxEntries: 50 });
+    expect(MemorySessionInterface.fromOptions(options as never).store).toMatchObject({
+      maxEntries: 50,
+    });
+  });
+
+  it.each([0, -1, 1.5, '10'])('refuses maxEntries %p, naming the key', (value) => {
+    const build = () =>
+      MemorySessionInterface.fromOptions({ type: 'memory', maxEntries: value as number });
+    expect(build).toThrow(SessionConfigError);
+    expect(build).toThrow(/^maxEntries \(SESSION_MEMORY_MAX_ENTRIES\): expected an integer >= 1/);
   });
 });

@@ -114,6 +114,8 @@ export class FakeElasticsearch {
   readonly requests: EsRequest[] = [];
   /** Runs before a request is answered, e.g. to interleave another write. */
   beforeRequest?: (request: EsRequest) => void;
+  /** Requests the credentials may not make: answered 403 `security_exception`, as Elasticsearch does. */
+  forbid?: (request: EsRequest) => boolean;
   private readonly indices = new Map<string, FakeIndex>();
 
   constructor(readonly refreshIntervalMs = 1000) {}
@@ -143,6 +145,13 @@ export class FakeElasticsearch {
   handle(request: EsRequest): EsResponse {
     this.requests.push(structuredClone(request));
     this.beforeRequest?.(request);
+    if (this.forbid?.(request)) {
+      return new EsError(
+        403,
+        'security_exception',
+        `action [${request.method} ${request.path}] is unauthorized for API key id [test]`,
+      ).toResponse();
+    }
     try {
       return this.route(request);
     } catch (error) {

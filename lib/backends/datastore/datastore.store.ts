@@ -82,6 +82,8 @@ function isAborted(error: unknown): boolean {
  * theirs fail with ABORTED: `compareAndSet` then says `'changed'`, the others read again.
  */
 export class DatastoreStore implements SessionStore {
+  /** Datastore has no TTL: expired entities stay until a sweep deletes them. */
+  readonly needsSweep = true;
   readonly kind: string;
   private readonly ownsClient: boolean;
   private readonly client: Lazy<DatastoreClientLike>;

@@ -38,7 +38,7 @@ export class DynamoDBSessionInterface extends ServerSideSessionInterface {
    * @param keyPrefix `SESSION_KEY_PREFIX`, default `session:` (wins over `options`)
    * @param useSigner `SESSION_USE_SIGNER`, default `false` (wins over `options`)
    * @param permanent `SESSION_PERMANENT`, default `true` (wins over `options`)
-   * @param tableName `SESSION_DYNAMODB_TABLE`, default `Sessions`
+   * @param tableName `SESSION_DYNAMODB_TABLE`, default `sessions`
    * @param url `SESSION_DYNAMODB_ENDPOINT`, e.g. `http://127.0.0.1:8000` for DynamoDB Local
    * @param regionName `SESSION_DYNAMODB_REGION`
    * @param accessKeyId `SESSION_DYNAMODB_KEY_ID`, with `secretAccessKey`
@@ -49,7 +49,7 @@ export class DynamoDBSessionInterface extends ServerSideSessionInterface {
     keyPrefix?: string,
     useSigner?: boolean,
     permanent?: boolean,
-    tableName = 'Sessions',
+    tableName = 'sessions',
     url?: string,
     regionName?: string,
     accessKeyId?: string,

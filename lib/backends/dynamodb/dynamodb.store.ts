@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
   CompareAndSetResult,
@@ -7,7 +8,9 @@ import type {
 } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { Lazy } from '../../utils/lazy.util';
+import { MissingPermissionWarnings } from '../../utils/missing-permission.util';
 import { createDynamoDBClient, loadDynamoDB, type DynamoDBModule } from './dynamodb.client';
+import { sweepDynamoDBTable } from './dynamodb.sweep';
 import { dynamoDBErrorName, prepareDynamoDBTable } from './dynamodb.table';
 
 /** DynamoDB's limit on an item: attribute names and values together. */
@@ -30,7 +33,10 @@ const isLive = (item: Item | undefined, now: number) =>
  *
  * With `createTable` the table (on-demand, key `id`) is created when missing,
  * waited for until ACTIVE, and its TTL enabled; a table that disappears later
- * (a restarted DynamoDB Local) is created again on the next call.
+ * (a restarted DynamoDB Local) is created again on the next call. Credentials
+ * without the rights to describe or create it get one warning and the table
+ * is taken as it is. A table whose TTL is on another attribute (or cannot be
+ * enabled) is swept instead (`needsSweep`).
  */
 export class DynamoDBStore implements SessionStore {
   readonly table: string;
@@ -38,16 +44,39 @@ export class DynamoDBStore implements SessionStore {
   private readonly sdk: DynamoDBModule;
   private readonly ownsClient: boolean;
   private readonly createTable: boolean;
-  private readonly tableReady = new Lazy(() =>
-    prepareDynamoDBTable(this.client as DynamoDBClient, this.sdk, this.table),
-  );
+  private readonly logger = new Logger(DynamoDBStore.name);
+  private readonly missing: MissingPermissionWarnings;
+  private warnedOfTtl = false;
+  private swept = false;
+  private readonly tableReady = new Lazy(async () => {
+    const expiry = await prepareDynamoDBTable({
+      client: this.client as DynamoDBClient,
+      sdk: this.sdk,
+      table: this.table,
+      missing: this.missing,
+      warn: (message) => {
+        if (!this.warnedOfTtl) this.logger.warn(message);
+        this.warnedOfTtl = true;
+      },
+    });
+    this.swept = expiry === 'sweep';
+  });
 
   constructor(options: DynamoDBStoreOptions = {}) {
     this.sdk = loadDynamoDB();
-    this.table = options.table ?? 'Sessions';
+    this.table = options.table ?? 'sessions';
+    this.missing = new MissingPermissionWarnings(this.logger, `DynamoDB table "${this.table}"`);
     this.createTable = options.createTable ?? true;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? createDynamoDBClient(options, options.timeoutMs);
+  }
+
+  /**
+   * Prepares the table (describe, create, TTL) now instead of on first use, so
+   * what it finds is said at startup; a failure is retried by the next call.
+   */
+  async prepare(): Promise<void> {
+    if (this.createTable) await this.tableReady.get();
   }
 
   /** The largest session value that fits in one item under `key`. */
@@ -131,6 +160,16 @@ export class DynamoDBStore implements SessionStore {
       if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
       return false;
     }
+  }
+
+  /** Whether DynamoDB's TTL leaves expired items to a sweep (known once the table is prepared). */
+  get needsSweep(): boolean {
+    return this.swept;
+  }
+
+  /** Scans for expired items and deletes them; only a table without TTL on `expiresAt` needs it. */
+  async deleteExpired(): Promise<number> {
+    return this.call((client) => sweepDynamoDBTable(client, this.sdk, this.table));
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,12 @@ export function errorType(error: unknown): string | undefined {
   return typeof type === 'string' ? type : undefined;
 }
 
+/** A request the credentials may not make (403, e.g. an index-scoped API key). */
+export function isForbidden(error: unknown): boolean {
+  const found = error as { statusCode?: unknown; meta?: { statusCode?: unknown } } | null;
+  return found?.statusCode === 403 || found?.meta?.statusCode === 403;
+}
+
 export function isSessionDocument(value: unknown): value is ElasticsearchSessionDocument {
   const doc = value as Partial<ElasticsearchSessionDocument> | null;
   return (

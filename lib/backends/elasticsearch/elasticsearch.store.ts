@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../../core/session-settings';
 import type {
   CompareAndSetResult,
@@ -7,12 +8,14 @@ import type {
 } from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
+import { MissingPermissionWarnings } from '../../utils/missing-permission.util';
 import { createElasticsearchClient } from './elasticsearch.client';
 import {
   ELASTICSEARCH_TOUCH_SCRIPT,
   ELASTICSEARCH_UPDATE_SCRIPT,
   compareAndIndex,
   errorType,
+  isForbidden,
   isSessionDocument,
   scriptedUpdate,
 } from './elasticsearch.conditional-writes';
@@ -60,14 +63,21 @@ const DEFAULT_NODE = 'http://localhost:9200';
  * than a refresh interval ago and is removed by a later run.
  */
 export class ElasticsearchStore implements SessionStore {
+  /** Elasticsearch has no TTL: expired documents stay until a sweep deletes them. */
+  readonly needsSweep = true;
   readonly index: string;
   private readonly ownsClient: boolean;
   private readonly client: Lazy<ElasticsearchClientLike>;
   /** The index exists with the session mapping; forgotten when it turns out to be gone. */
+  private readonly missing: MissingPermissionWarnings;
   private readonly indexReady = new Lazy(async () => this.createIndex(await this.client.get()));
 
   constructor(options: ElasticsearchStoreOptions = {}) {
     this.index = options.index ?? 'sessions';
+    this.missing = new MissingPermissionWarnings(
+      new Logger(ElasticsearchStore.name),
+      `Elasticsearch index "${this.index}"`,
+    );
     const { client, node = DEFAULT_NODE, timeoutMs = DEFAULT_STORE_TIMEOUT_MS } = options;
     this.ownsClient = client === undefined;
     this.client = new Lazy(async () => client ?? createElasticsearchClient(node, timeoutMs));
@@ -172,11 +182,23 @@ export class ElasticsearchStore implements SessionStore {
     return client;
   }
 
+  /** Creates the index when missing; refused rights (403) are one warning and the index is taken to exist. */
   private async createIndex(client: ElasticsearchClientLike): Promise<void> {
-    if (await client.indices.exists({ index: this.index })) return;
+    const { missing } = this;
+    try {
+      if (await client.indices.exists({ index: this.index })) return;
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      missing.warn('view_index_metadata', 'the index is taken to exist');
+      return;
+    }
     try {
       await client.indices.create({ index: this.index, mappings: ELASTICSEARCH_SESSION_MAPPINGS });
     } catch (error) {
+      if (isForbidden(error)) {
+        missing.warn('create_index', 'the index is taken to exist; create it yourself');
+        return;
+      }
       // Another process created it between our check and our create.
       if (errorType(error) !== 'resource_already_exists_exception') throw error;
     }

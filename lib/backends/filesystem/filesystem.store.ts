@@ -38,6 +38,8 @@ function isLive(content: Buffer): boolean {
  * directory shared between machines (NFS…) gets no such guarantee.
  */
 export class FileSystemStore implements SessionStore {
+  /** Expired files stay until a sweep (or a prune) deletes them. */
+  readonly needsSweep = true;
   readonly dir: string;
   private readonly threshold: number;
   private readonly mode: number;

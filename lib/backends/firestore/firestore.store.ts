@@ -64,6 +64,8 @@ const MAX_PAUSE_MS = 100;
  * own client).
  */
 export class FirestoreStore implements SessionStore {
+  /** Without a TTL policy on `expiresAt`, expired documents stay until a sweep deletes them. */
+  readonly needsSweep = true;
   readonly collection: string;
   private readonly ownsClient: boolean;
   private readonly client: Lazy<FirestoreClientLike>;

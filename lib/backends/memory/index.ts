@@ -1,2 +1,2 @@
-export { MemoryStore } from './memory.store';
+export { DEFAULT_MEMORY_MAX_ENTRIES, MemoryStore, type MemoryStoreOptions } from './memory.store';
 export { MemorySessionInterface } from './memory.session-interface';

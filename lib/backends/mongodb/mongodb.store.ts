@@ -52,6 +52,8 @@ function bytesOf(value: unknown): Uint8Array | undefined {
  * document is never returned.
  */
 export class MongoDBStore implements SessionStore {
+  /** The TTL index removes expired documents: no sweep. */
+  readonly needsSweep = false;
   readonly db: string;
   readonly collectionName: string;
   private readonly ownsConnection: boolean;

@@ -42,9 +42,14 @@ interface Row {
   data: Uint8Array;
 }
 
+/** Rows one statement of `deleteExpired()` removes, so no sweep holds long locks. */
+const DELETE_BATCH = 1000;
+/** `deleteExpired()` stops after this many batches; the next sweep continues. */
+const MAX_DELETE_BATCHES = 100;
+
 function statementsFor(dialect: SqlDialect, table: string, escape: (name: string) => string) {
   const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
-  const [sid, data, expiry] = ['session_id', 'data', 'expiry'].map(escape);
+  const [id, sid, data, expiry] = ['id', 'session_id', 'data', 'expiry'].map(escape);
   const update =
     dialect === 'mysql'
       ? `ON DUPLICATE KEY UPDATE ${data} = VALUES(${data}), ${expiry} = VALUES(${expiry})`
@@ -57,7 +62,11 @@ function statementsFor(dialect: SqlDialect, table: string, escape: (name: string
     update: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)}`,
     compareAndSet: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)} AND ${data} = ${p(5)}`,
     delete: `DELETE FROM ${table} WHERE ${sid} = ${p(1)}`,
-    deleteExpired: `DELETE FROM ${table} WHERE ${expiry} <= ${p(1)}`,
+    // MySQL has no LIMIT in a subquery of IN; PostgreSQL and SQLite (as built) no DELETE … LIMIT.
+    deleteExpired:
+      dialect === 'mysql'
+        ? `DELETE FROM ${table} WHERE ${expiry} <= ${p(1)} LIMIT ${DELETE_BATCH}`
+        : `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${table} WHERE ${expiry} <= ${p(1)} LIMIT ${DELETE_BATCH})`,
   };
 }
 
@@ -70,11 +79,14 @@ function statementsFor(dialect: SqlDialect, table: string, escape: (name: string
  * `UPDATE … WHERE session_id = ? AND expiry > now` (`update`, never recreating a
  * deleted row) or the same `… AND data = ?` (`compareAndSet`: the bytes are the
  * version, the database's row lock makes it atomic). A refresh updates `expiry`
- * only, reads never return an expired row and `deleteExpired()` removes them.
+ * only, reads never return an expired row and `deleteExpired()` removes them
+ * in batches (the module's background sweep calls it).
  * Expiry instants are computed here and sent as UTC parameters, so neither the
  * database's clock nor any time zone setting takes part.
  */
 export class SqlStore implements SessionStore {
+  /** Expired rows stay until a sweep deletes them. */
+  readonly needsSweep = true;
   readonly table: string;
   private readonly dialect: SqlDialect;
   private readonly createTable: boolean;
@@ -156,7 +168,14 @@ export class SqlStore implements SessionStore {
   }
 
   async deleteExpired(): Promise<number> {
-    return (await this.run('deleteExpired', [this.time(Date.now())])).affected;
+    const now = this.time(Date.now());
+    let removed = 0;
+    for (let batch = 0; batch < MAX_DELETE_BATCHES; batch++) {
+      const { affected } = await this.run('deleteExpired', [now]);
+      removed += affected;
+      if (affected < DELETE_BATCH) break;
+    }
+    return removed;
   }
 
   /** Destroys the DataSource when this store owns it; one you passed in stays open. */
