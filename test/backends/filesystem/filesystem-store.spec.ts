@@ -14,6 +14,12 @@ afterAll(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true
 
 describeStoreContract('filesystem', async () => ({
   store: new FileSystemStore({ dir: tempDir() }),
+  getAndTouch: true,
+}));
+
+describeStoreContract('filesystem, asynchronous I/O only', async () => ({
+  store: new FileSystemStore({ dir: tempDir(), syncMaxBytes: 0 }),
+  getAndTouch: true,
 }));
 
 describe('FileSystemStore', () => {
@@ -73,17 +79,22 @@ describe('FileSystemStore', () => {
   it('prunes expired files first, then the oldest, once over the threshold', async () => {
     const dir = tempDir();
     const store = new FileSystemStore({ dir, threshold: 10 });
-    await store.set('expired', Buffer.from('x'), 1);
-    for (let i = 0; i < 10; i++) await store.set(`live${i}`, Buffer.from('x'), 60_000 + i * 1000);
+    // Pruning runs in the background: close() waits for it.
+    const save = async (key: string, ttlMs: number) => {
+      await store.set(key, Buffer.from('x'), ttlMs);
+      await store.close();
+    };
+    await save('expired', 1);
+    for (let i = 0; i < 10; i++) await save(`live${i}`, 60_000 + i * 1000);
     // The 11th file crosses the threshold of 10: the expired one goes, then the
     // oldest until a tenth of the threshold is free.
     expect(readdirSync(dir)).toHaveLength(9);
     expect(await store.get('expired')).toBeUndefined();
     expect(await store.get('live0')).toBeUndefined();
     expect(await store.get('live1')).toBeDefined();
-    await store.set('newest', Buffer.from('x'), 120_000);
+    await save('newest', 120_000);
     expect(readdirSync(dir)).toHaveLength(10);
-    await store.set('newest2', Buffer.from('x'), 120_000);
+    await save('newest2', 120_000);
     expect(readdirSync(dir)).toHaveLength(9);
     expect(await store.get('live1')).toBeUndefined();
     expect(await store.get('live2')).toBeUndefined();
