@@ -6,6 +6,10 @@ export interface BenchApp {
   env: Record<string, string>;
   /** The route to call once, without a cookie, to get the session cookie for the others. */
   cookieFrom?: string;
+  /** Started against a Redis Cluster of three nodes on loopback (`BENCH_CLUSTER`). */
+  cluster?: boolean;
+  /** A Nest app: answers `/bench/loop-delay`. */
+  nest?: boolean;
 }
 
 /**
@@ -25,20 +29,31 @@ export interface BenchCase {
   label?: string;
 }
 
+const nestApp = (
+  id: string,
+  label: string,
+  store: string,
+  platform: 'express' | 'fastify',
+  more: Partial<BenchApp> = {},
+): BenchApp => ({
+  id,
+  label,
+  script: 'nest.app.ts',
+  env: { BENCH_STORE: store, BENCH_PLATFORM: platform },
+  cookieFrom: store === 'none' ? undefined : store === 'floor' ? '/new' : '/write',
+  nest: true,
+  ...more,
+});
+
 export const APPS: readonly BenchApp[] = [
-  {
-    id: 'nest-redis',
-    label: 'Nest (Express) + SessionModule, Redis',
-    script: 'nest.app.ts',
-    env: { BENCH_STORE: 'redis', BENCH_PLATFORM: 'express' },
-    cookieFrom: '/write',
-  },
-  {
-    id: 'nest-none',
-    label: 'Nest (Express) without SessionModule',
-    script: 'nest.app.ts',
-    env: { BENCH_STORE: 'none', BENCH_PLATFORM: 'express' },
-  },
+  nestApp('nest-redis', 'Nest (Express) + SessionModule, Redis', 'redis', 'express'),
+  nestApp('nest-none', 'Nest (Express) without SessionModule', 'none', 'express'),
+  nestApp(
+    'nest-floor',
+    'Nest (Express), cookie parsed + one raw ioredis call by hand',
+    'floor',
+    'express',
+  ),
   {
     id: 'express-session',
     label: 'Express + express-session + connect-redis',
@@ -46,24 +61,33 @@ export const APPS: readonly BenchApp[] = [
     env: {},
     cookieFrom: '/write',
   },
+  nestApp('nest-fastify-redis', 'Nest (Fastify) + SessionModule, Redis', 'redis', 'fastify'),
+  nestApp('nest-fastify-none', 'Nest (Fastify) without SessionModule', 'none', 'fastify'),
+  nestApp(
+    'nest-fastify-floor',
+    'Nest (Fastify), cookie parsed + one raw ioredis call by hand',
+    'floor',
+    'fastify',
+  ),
+  nestApp(
+    'nest-redis-cluster',
+    'Nest (Express) + SessionModule, Redis Cluster (3 nodes)',
+    'redis-cluster',
+    'express',
+    { cluster: true },
+  ),
+  nestApp('nest-filesystem', 'Nest (Express) + SessionModule, filesystem', 'filesystem', 'express'),
+  nestApp(
+    'nest-filesystem-async',
+    'Nest (Express) + SessionModule, filesystem, asynchronous I/O only',
+    'filesystem-async',
+    'express',
+  ),
   {
-    id: 'floor',
-    label: 'Express + raw ioredis (floor)',
-    script: 'raw-redis.app.ts',
-    env: {},
-  },
-  {
-    id: 'nest-fastify-redis',
-    label: 'Nest (Fastify) + SessionModule, Redis',
-    script: 'nest.app.ts',
-    env: { BENCH_STORE: 'redis', BENCH_PLATFORM: 'fastify' },
-    cookieFrom: '/write',
-  },
-  {
-    id: 'nest-filesystem',
-    label: 'Nest (Express) + SessionModule, filesystem',
-    script: 'nest.app.ts',
-    env: { BENCH_STORE: 'filesystem', BENCH_PLATFORM: 'express' },
+    id: 'express-session-file',
+    label: 'Express + express-session + session-file-store',
+    script: 'express-session.app.ts',
+    env: { BENCH_STORE: 'file' },
     cookieFrom: '/write',
   },
 ];
@@ -76,16 +100,24 @@ const sessionRoutes = (app: string): BenchCase[] => [
   { app, route: '/new', sessions: 'none' },
 ];
 
+const readWrite = (app: string): BenchCase[] => [
+  { app, route: '/read', sessions: 'shared' },
+  { app, route: '/write', sessions: 'spread' },
+];
+
 export const CASES: readonly BenchCase[] = [
   ...sessionRoutes('nest-redis'),
   { app: 'nest-none', route: '/plain', sessions: 'none' },
+  ...readWrite('nest-floor'),
   ...sessionRoutes('express-session'),
-  { app: 'floor', route: '/raw-get', sessions: 'none' },
-  { app: 'floor', route: '/raw-getset', sessions: 'none' },
-  { app: 'nest-fastify-redis', route: '/read', sessions: 'shared' },
-  { app: 'nest-fastify-redis', route: '/write', sessions: 'spread' },
-  { app: 'nest-filesystem', route: '/read', sessions: 'shared' },
-  { app: 'nest-filesystem', route: '/write', sessions: 'spread' },
+  { app: 'nest-fastify-redis', route: '/plain', sessions: 'none' },
+  ...readWrite('nest-fastify-redis'),
+  { app: 'nest-fastify-none', route: '/plain', sessions: 'none' },
+  ...readWrite('nest-fastify-floor'),
+  { app: 'nest-redis-cluster', route: '/read', sessions: 'shared' },
+  ...readWrite('nest-filesystem'),
+  ...readWrite('nest-filesystem-async'),
+  ...readWrite('express-session-file'),
 ];
 
 export const caseName = (c: BenchCase): string => `${c.app} ${c.label ?? c.route}`;

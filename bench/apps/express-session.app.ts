@@ -1,12 +1,15 @@
 /**
- * The anchor: express-session with connect-redis on plain Express, the same
- * four routes as the Nest app, `resave: false, saveUninitialized: false`.
+ * The anchor: express-session on plain Express, the same four routes as the
+ * Nest app, `resave: false, saveUninitialized: false`, with connect-redis, or
+ * with session-file-store in `BENCH_DIR` when `BENCH_STORE` is `file`.
  */
 import { RedisStore } from 'connect-redis';
 import express from 'express';
-import session from 'express-session';
+import session, { type Store } from 'express-session';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createClient } from 'redis';
+import createFileStore from 'session-file-store';
 import { benchEnv, closeOnSignal } from './bench-env';
 
 declare module 'express-session' {
@@ -19,11 +22,19 @@ declare module 'express-session' {
 async function main(): Promise<void> {
   const env = benchEnv();
   const client = createClient({ url: 'redis://127.0.0.1:6379' });
-  await client.connect();
+  let store: Store;
+  if (process.env.BENCH_STORE === 'file') {
+    mkdirSync(env.dir, { recursive: true });
+    const FileStore = createFileStore(session);
+    store = new FileStore({ path: env.dir, retries: 0, logFn: () => undefined });
+  } else {
+    await client.connect();
+    store = new RedisStore({ client, prefix: env.keyPrefix });
+  }
   const app = express();
   app.use(
     session({
-      store: new RedisStore({ client, prefix: env.keyPrefix }),
+      store,
       secret: env.secret,
       resave: false,
       saveUninitialized: false,
@@ -47,7 +58,7 @@ async function main(): Promise<void> {
   const server: Server = app.listen(env.port, '127.0.0.1');
   closeOnSignal(async () => {
     await new Promise((resolve) => server.close(resolve));
-    await client.quit();
+    if (client.isOpen) await client.quit();
   });
 }
 

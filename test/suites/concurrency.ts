@@ -11,7 +11,7 @@ const sent = (req: request.Test): Promise<request.Response> => req.then((res) =>
 
 export interface ConcurrencyOptions {
   /**
-   * The store loads with `getAndTouch` (Redis, memcached): an unchanged session
+   * The store loads with `getAndTouch` (Redis, memcached, filesystem): an unchanged session
    * is refreshed while loading, so its save makes no store call that could
    * find the entry gone, and re-sends the cookie it came with.
    */

@@ -56,8 +56,13 @@ describe('FileSystemStore conditional writes across processes', () => {
   });
 
   it('a delete during an in-flight compareAndSet or update is never undone', async () => {
+    // Asynchronous I/O, so the delete can arrive between the read and the rename; the
+    // synchronous path takes the same lock file, which the tests below hold from outside.
     const dir = tempDir();
-    const [request, logout] = [new FileSystemStore({ dir }), new FileSystemStore({ dir })];
+    const [request, logout] = [
+      new FileSystemStore({ dir, syncMaxBytes: 0 }),
+      new FileSystemStore({ dir, syncMaxBytes: 0 }),
+    ];
     const rename = fsp.rename.bind(fsp);
     for (const write of [
       (read: Uint8Array) => request.compareAndSet('k', read, Buffer.from('mine'), 60_000),

@@ -14,11 +14,20 @@ function tempDir(): string {
 afterAll(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 // Through the package's own `./testing` export, as a custom store's test file runs it.
+// `holds`: the session file on disk, named by the SHA-256 of the key, whether expired or not.
+const holds = (key: string, store: FileSystemStore) =>
+  existsSync(path.join(store.dir, createHash('sha256').update(key).digest('hex')));
+
 describeSessionStore('filesystem', () => new FileSystemStore({ dir: tempDir() }), {
-  // The session file on disk, named by the SHA-256 of the key, whether expired or not.
-  holds: (key, store) =>
-    existsSync(path.join(store.dir, createHash('sha256').update(key).digest('hex'))),
+  getAndTouch: true,
+  holds,
 });
+
+describeSessionStore(
+  'filesystem, asynchronous I/O only',
+  () => new FileSystemStore({ dir: tempDir(), syncMaxBytes: 0 }),
+  { getAndTouch: true, holds },
+);
 
 describe('FileSystemStore', () => {
   it('creates its directory and writes files with mode 0600 by default', async () => {
@@ -77,17 +86,22 @@ describe('FileSystemStore', () => {
   it('prunes expired files first, then the oldest, once over the threshold', async () => {
     const dir = tempDir();
     const store = new FileSystemStore({ dir, threshold: 10 });
-    await store.set('expired', Buffer.from('x'), 1);
-    for (let i = 0; i < 10; i++) await store.set(`live${i}`, Buffer.from('x'), 60_000 + i * 1000);
+    // Pruning runs in the background: close() waits for it.
+    const save = async (key: string, ttlMs: number) => {
+      await store.set(key, Buffer.from('x'), ttlMs);
+      await store.close();
+    };
+    await save('expired', 1);
+    for (let i = 0; i < 10; i++) await save(`live${i}`, 60_000 + i * 1000);
     // The 11th file crosses the threshold of 10: the expired one goes, then the
     // oldest until a tenth of the threshold is free.
     expect(readdirSync(dir)).toHaveLength(9);
     expect(await store.get('expired')).toBeUndefined();
     expect(await store.get('live0')).toBeUndefined();
     expect(await store.get('live1')).toBeDefined();
-    await store.set('newest', Buffer.from('x'), 120_000);
+    await save('newest', 120_000);
     expect(readdirSync(dir)).toHaveLength(10);
-    await store.set('newest2', Buffer.from('x'), 120_000);
+    await save('newest2', 120_000);
     expect(readdirSync(dir)).toHaveLength(9);
     expect(await store.get('live1')).toBeUndefined();
     expect(await store.get('live2')).toBeUndefined();
