@@ -1,15 +1,17 @@
 import { SessionTooLargeError } from '../../lib';
 
 /**
- * The largest value size (bytes) `store` accepts, found by asking it: sizes it
- * refuses with {@link SessionTooLargeError} (before sending anything) are above
- * its limit; any other error (the server refusing what the store let through)
+ * The largest value size (bytes) `set` accepts, found by asking it: sizes it
+ * refuses with an error `isRefusal` recognizes (by default the store's own
+ * {@link SessionTooLargeError}, raised before anything is sent) are above the
+ * limit; any other error (say the server refusing what the store let through)
  * fails the search. Between `below` (accepted) and `above` (refused).
  */
 export async function largestAcceptedSize(
-  set: (size: number) => Promise<void>,
+  set: (size: number) => Promise<unknown>,
   below: number,
   above: number,
+  isRefusal: (error: unknown) => boolean = (error) => error instanceof SessionTooLargeError,
 ): Promise<number> {
   let accepted = below;
   let refused = above;
@@ -19,7 +21,7 @@ export async function largestAcceptedSize(
       await set(size);
       accepted = size;
     } catch (error) {
-      if (!(error instanceof SessionTooLargeError)) throw error;
+      if (!isRefusal(error)) throw error;
       refused = size;
     }
   }
