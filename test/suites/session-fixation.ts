@@ -5,7 +5,7 @@ import request from 'supertest';
 import { SessionStore, type CommonSessionOptions, type SessionModuleOptions } from '../../lib';
 import { Signer } from '../../lib/core/signer';
 import { SessionTestModule } from './session/session-test.module';
-import { sessionCookie } from '../utils/cookies';
+import { sessionCookie, setCookies } from '../utils/cookies';
 import { createApp, PLATFORMS, type Platform } from '../utils/platforms';
 import { BASE64URL, idOfCookieValue } from '../utils/session-cookie-values';
 import { recordStoreKeys, type StoreRecorder } from '../utils/store-recorder';
@@ -15,6 +15,18 @@ export interface SessionFixationOptions {
   shortLifetimeMs?: number;
   /** Attacker-chosen ids tried per platform and signing mode; default 40. */
   numRuns?: number;
+}
+
+/** Another application's prefix in the same store. */
+const OTHER_PREFIX = 'other-app:';
+
+interface Planted {
+  kind: string;
+  id: string;
+  /** The Cookie header that carries it. */
+  cookie: string;
+  /** Its entry under this app's prefix still exists. */
+  live?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,6 +44,8 @@ export function describeSessionFixation(
   const shortLifetime = fixation.shortLifetimeMs ?? 400;
   const secret = randomBytes(32).toString('base64url');
   const signer = new Signer([secret]);
+  // A secret the app had once and no longer accepts.
+  const removedSigner = new Signer([randomBytes(32).toString('base64url')]);
 
   describe.each(PLATFORMS)(`session fixation on the ${name} store over %s`, (platform) => {
     describe.each([
@@ -42,6 +56,8 @@ export function describeSessionFixation(
       let store: SessionStore;
       let recorder: StoreRecorder;
       let prefix: string;
+      /** Entries written under another prefix, removed after each test. */
+      const foreignKeys: string[] = [];
 
       const open = async (extra: Partial<SessionModuleOptions> = {}) => {
         const base = { ...options(), ...extra } as SessionModuleOptions;
@@ -59,40 +75,132 @@ export function describeSessionFixation(
       const idOf = (res: request.Response) =>
         idOfCookieValue(sessionCookie(res.headers).value, signed);
       const stored = async (id: string) => (await store.get(prefix + id)) !== undefined;
+      /** How the interface reads a session it will refresh anyway (the default settings). */
+      const loadOperation = () => (store.getAndTouch ? 'getAndTouch' : 'get');
+      /** A `/read` answer of a new, empty session under a fresh id the server chose. */
+      const expectNewEmpty = (res: request.Response, notId: string) => {
+        const { isNew, data, sid } = res.body as { isNew: boolean; data: object; sid: string };
+        expect({ isNew, data }).toEqual({ isNew: true, data: {} });
+        expect(sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(sid).not.toBe(notId);
+      };
 
       afterEach(async () => {
         recorder?.restore();
+        for (const key of foreignKeys.splice(0)) await store.delete(key);
         await app?.close();
       });
 
-      it('never adopts an attacker-chosen id, even one carrying a valid signature', async () => {
+      /**
+       * Ids an attacker can get hold of that must lead nowhere: destroyed,
+       * expired, regenerated away, signed with a removed secret, or stored by an
+       * app with another `keyPrefix` in the same store. `live` when the entry
+       * under this app's prefix still exists (so it must be there, untouched).
+       */
+      const dangerousIds = async (): Promise<Planted[]> => {
+        const pool: Planted[] = [];
+        const fresh = async () =>
+          idOf(await http().get('/set?key=secret&value=planted').expect(200));
+        for (let i = 0; i < 2; i++) {
+          const destroyed = await fresh();
+          await http().get('/logout').set('Cookie', cookieFor(destroyed)).expect(200);
+          pool.push({ kind: 'destroyed', id: destroyed, cookie: cookieFor(destroyed) });
+          const away = await fresh();
+          await http().get('/login?user=u').set('Cookie', cookieFor(away)).expect(200);
+          pool.push({ kind: 'regenerated away', id: away, cookie: cookieFor(away) });
+          const rotated = await fresh();
+          const cookie = `session=${removedSigner.sign(rotated)}`;
+          pool.push({ kind: 'signed with a removed secret', id: rotated, cookie, live: true });
+          const bytes = (await store.get(prefix + rotated))!;
+          const other = randomBytes(32).toString('base64url');
+          foreignKeys.push(OTHER_PREFIX + other);
+          await store.set(OTHER_PREFIX + other, bytes, 3_600_000);
+          pool.push({ kind: 'under another keyPrefix', id: other, cookie: cookieFor(other) });
+          const expired = randomBytes(32).toString('base64url');
+          await store.set(prefix + expired, bytes, shortLifetime);
+          pool.push({ kind: 'expired', id: expired, cookie: cookieFor(expired) });
+        }
+        // Twice the lifetime: stores that count expiry in whole seconds (memcached) may keep it up to a second longer.
+        await sleep(shortLifetime * 2 + 200);
+        return pool;
+      };
+
+      it('never adopts an attacker-chosen or retired id, even one carrying a valid signature', async () => {
         await open();
-        const chosenId = fc.string({
-          unit: fc.constantFrom(...BASE64URL),
-          minLength: 43,
-          maxLength: 43,
-        });
+        const pool = await dangerousIds();
+        const chosenId = fc
+          .string({ unit: fc.constantFrom(...BASE64URL), minLength: 43, maxLength: 43 })
+          .map((id): Planted => ({ kind: 'chosen', id, cookie: cookieFor(id) }));
         await fc.assert(
-          fc.asyncProperty(chosenId, async (chosen) => {
+          fc.asyncProperty(fc.oneof(chosenId, fc.constantFrom(...pool)), async (planted) => {
+            const { id, cookie } = planted;
+            const before = planted.live ? await store.get(prefix + id) : undefined;
             recorder.clear();
-            // The victim logs in with a cookie the attacker planted.
-            const login = await http()
-              .get('/login?user=victim')
-              .set('Cookie', cookieFor(chosen))
-              .expect(200);
+            // Whoever holds the cookie gets a new, empty session, and nothing is written.
+            const holder = await http().get('/read').set('Cookie', cookie).expect(200);
+            expectNewEmpty(holder, id);
+            expect([planted.kind, recorder.writtenKeys()]).toEqual([planted.kind, []]);
+            // The victim logs in with the planted cookie: only a new id is written.
+            recorder.clear();
+            const login = await http().get('/login?user=victim').set('Cookie', cookie).expect(200);
             const issued = idOf(login);
-            expect(issued).not.toBe(chosen);
+            expect(issued).not.toBe(id);
             expect(login.body.sid).toBe(issued);
-            expect(recorder.writtenKeys()).toEqual([prefix + issued]);
-            expect(await stored(chosen)).toBe(false);
+            expect([planted.kind, recorder.writtenKeys()]).toEqual([
+              planted.kind,
+              [prefix + issued],
+            ]);
+            if (planted.live) expect(await store.get(prefix + id)).toEqual(before);
+            else expect([planted.kind, await stored(id)]).toEqual([planted.kind, false]);
             // The planted id still leads nowhere.
-            const attacker = await http().get('/read').set('Cookie', cookieFor(chosen)).expect(200);
-            expect(attacker.body).toMatchObject({ isNew: true, data: {} });
-            expect(attacker.body.sid).not.toBe(chosen);
+            const attacker = await http().get('/read').set('Cookie', cookie).expect(200);
+            expectNewEmpty(attacker, id);
+            expect(attacker.body.sid).not.toBe(issued);
           }),
-          { numRuns: fixation.numRuns ?? 40 },
+          // Every dangerous id once, then random draws.
+          { numRuns: fixation.numRuns ?? 40, examples: pool.map((planted) => [planted]) },
         );
       });
+
+      it.each([
+        ['regenerate()', '/login?user=victim'],
+        ['destroy()', '/destroy-then-set'],
+      ])(
+        'a failed save after %s keeps the previous session and never shows the new id',
+        async (_name, route) => {
+          await open();
+          const oldId = idOf(await http().get('/count').expect(200));
+          recorder.clear();
+          // Every set of this request fails, as in an outage (a failed save is tried once more after the error).
+          recorder.fail('set', Number.POSITIVE_INFINITY);
+          const res = await http().get(route).set('Cookie', cookieFor(oldId)).expect(503);
+          recorder.fail('set', 0);
+          expect(setCookies(res.headers)).toEqual([]);
+          // The old entry was read, only the new one was tried, and nothing was deleted.
+          const [load, save, ...more] = recorder.calls;
+          expect([load.operation, load.key, save.operation]).toEqual([
+            loadOperation(),
+            prefix + oldId,
+            'set',
+          ]);
+          expect(more.map((c) => `${c.operation} ${c.key}`)).toEqual(
+            more.map(() => `set ${save.key}`),
+          );
+          const newId = save.key.slice(prefix.length);
+          expect(newId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+          expect(newId).not.toBe(oldId);
+          expect(res.text).not.toContain(newId);
+          expect(await stored(newId)).toBe(false);
+          const again = await http().get('/read').set('Cookie', cookieFor(oldId)).expect(200);
+          expect(again.body).toEqual({
+            sid: oldId,
+            isNew: false,
+            data: { count: 1 },
+            permanent: true,
+          });
+          expect(await stored(newId)).toBe(false);
+        },
+      );
 
       it('regenerate() at login retires a planted real id in the store', async () => {
         await open();
@@ -107,20 +215,22 @@ export function describeSessionFixation(
           .expect(200);
         const loggedIn = idOf(login);
         expect(loggedIn).not.toBe(plantedId);
-        expect(recorder.calls).toEqual(
-          expect.arrayContaining([
-            { operation: 'delete', key: prefix + plantedId },
-            { operation: 'set', key: prefix + loggedIn },
-          ]),
-        );
+        // In this order: the planted entry goes only once the new one is stored.
+        expect(recorder.lines()).toEqual([
+          `${loadOperation()} ${prefix}${plantedId}`,
+          `set ${prefix}${loggedIn}`,
+          `delete ${prefix}${plantedId}`,
+        ]);
         expect(await stored(plantedId)).toBe(false);
         expect(await stored(loggedIn)).toBe(true);
         const attacker = await http().get('/read').set('Cookie', cookieFor(plantedId)).expect(200);
-        expect(attacker.body).toMatchObject({ isNew: true, data: {} });
+        expectNewEmpty(attacker, plantedId);
         const victim = await http().get('/read').set('Cookie', cookieFor(loggedIn)).expect(200);
-        expect(victim.body).toMatchObject({
+        expect(victim.body).toEqual({
           sid: loggedIn,
+          isNew: false,
           data: { cart: 'planted', user: 'victim' },
+          permanent: true,
         });
       });
 

@@ -17,7 +17,6 @@ import {
 const PENDING_FILES = [
   'docs/backends/hardening-notes.md',
   'docs/health.md',
-  'docs/testing-doubles.md',
 ];
 
 const README_MAX_LINES = 400;

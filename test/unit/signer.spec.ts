@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Signer } from '../../lib/core/signer';
 
 describe('Signer', () => {
@@ -9,6 +10,20 @@ describe('Signer', () => {
     const signed = signer.sign('abc');
     expect(signed).toMatch(/^abc\.[A-Za-z0-9_-]{43}$/);
     expect(signer.unsign(signed)).toEqual({ value: 'abc', current: true });
+  });
+
+  it('matches itsdangerous Signer(secret, salt, key_derivation="hmac", digest_method=sha256)', () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
+    const id = 'A'.repeat(43);
+    // itsdangerous "hmac" derivation: key = HMAC(secret, salt); signature = HMAC(key, value), base64url unpadded.
+    const key = createHmac('sha256', secret).update('nestjs-server-session').digest();
+    const expected = `${id}.${createHmac('sha256', key).update(id).digest('base64url')}`;
+    const signer = new Signer([secret]);
+    expect(signer.sign(id)).toBe(expected);
+    // Printed by Python itsdangerous 2.2.0 with the same arguments.
+    const fromPython = `${id}.H72oGbAEZhw8ozVJR8WsPPwXQs_01r5N9qHWavQtxBc`;
+    expect(signer.sign(id)).toBe(fromPython);
+    expect(signer.unsign(fromPython)).toEqual({ value: id, current: true });
   });
 
   it('rejects a changed value, a changed or truncated signature and a foreign secret', () => {

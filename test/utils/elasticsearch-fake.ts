@@ -2,6 +2,7 @@ import Mock from '@elastic/elasticsearch-mock';
 import { Client, errors } from '@elastic/elasticsearch';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { compilePainless, PainlessCompileError, runPainless } from './painless-subset';
 
 /** One request as Elasticsearch receives it. */
 export interface EsRequest {
@@ -43,36 +44,6 @@ interface FakeIndex {
 const PRIMARY_TERM = 1;
 const FIELD_TYPES = new Set(['binary', 'date', 'long', 'keyword', 'text', 'float', 'boolean']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** `ctx._source.expiresAt > params.now`, failing as painless does on a missing operand. */
-function live(source: Record<string, unknown>, params: Params): boolean {
-  if (typeof source.expiresAt !== 'number' || typeof params.now !== 'number')
-    throw new TypeError('Cannot apply [>] operation to types [null] and [java.lang.Long]');
-  return source.expiresAt > params.now;
-}
-
-/** The painless scripts this double can run (the store's touch and update), with what they do. */
-const SCRIPTS = new Map<string, (source: Record<string, unknown>, params: Params) => 'noop' | void>(
-  [
-    [
-      "if (ctx._source.expiresAt > params.now) { ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }",
-      (source, params) => {
-        if (!live(source, params)) return 'noop';
-        source.expiresAt = params.expiresAt;
-      },
-    ],
-    [
-      "if (ctx._source.expiresAt > params.now) { ctx._source.data = params.data; ctx._source.expiresAt = params.expiresAt } else { ctx.op = 'noop' }",
-      (source, params) => {
-        if (!live(source, params)) return 'noop';
-        source.data = params.data;
-        source.expiresAt = params.expiresAt;
-      },
-    ],
-  ],
-);
-
-type Params = Record<string, unknown>;
 
 class EsError {
   constructor(
@@ -116,6 +87,16 @@ export class FakeElasticsearch {
   beforeRequest?: (request: EsRequest) => void;
   /** Requests the credentials may not make: answered 403 `security_exception`, as Elasticsearch does. */
   forbid?: (request: EsRequest) => boolean;
+  /**
+   * Writes that land inside the next scripted updates of a document, one per
+   * attempt, between its read and its write: each returns the document's new
+   * `_source` (from the current one), or `undefined` to delete it. The attempt
+   * then loses, as on a server: retried up to `retry_on_conflict` times, then 409.
+   */
+  readonly racingWrites = new Map<
+    string,
+    ((source: Record<string, unknown>) => Record<string, unknown> | undefined)[]
+  >();
   private readonly indices = new Map<string, FakeIndex>();
 
   constructor(readonly refreshIntervalMs = 1000) {}
@@ -390,34 +371,45 @@ export class FakeElasticsearch {
     if (!isObject(body) || (body.doc === undefined && body.script === undefined)) {
       throw new EsError(400, 'action_request_validation_exception', 'script or doc is missing');
     }
-    const current = index.docs.get(id);
-    checkSeqNo(name, id, current, request.querystring);
-    if (!current) {
-      throw new EsError(404, 'document_missing_exception', `[${id}]: document missing`, {
-        index: name,
-        shard: '0',
-      });
-    }
-    const source = structuredClone(current.source);
-    if (isObject(body.doc)) Object.assign(source, body.doc);
-    if (body.script !== undefined) {
-      const script = isObject(body.script) ? body.script : { source: body.script };
-      const run = SCRIPTS.get(String(script.source));
-      if (!run || (script.lang !== undefined && script.lang !== 'painless')) {
-        throw new EsError(400, 'illegal_argument_exception', 'failed to execute script', {
-          caused_by: {
-            type: 'script_exception',
-            reason: `compile error in [${String(script.source)}]`,
-          },
+    const script = body.script === undefined ? undefined : scriptOf(body.script);
+    checkSeqNo(name, id, index.docs.get(id), request.querystring);
+    const retries = Number(request.querystring.retry_on_conflict ?? 0);
+    // Elasticsearch reads, runs the script, then writes if the document is still the one read.
+    for (let attempt = 0; ; attempt++) {
+      const current = index.docs.get(id);
+      if (!current) {
+        throw new EsError(404, 'document_missing_exception', `[${id}]: document missing`, {
+          index: name,
+          shard: '0',
         });
       }
-      if (run(source, isObject(script.params) ? script.params : {}) === 'noop') {
+      let source = structuredClone(current.source);
+      if (isObject(body.doc)) Object.assign(source, body.doc);
+      let op = 'index';
+      if (script) ({ source, op } = script.run(source));
+      const race = this.racingWrites.get(id)?.shift();
+      if (race) {
+        const raced = race(structuredClone(current.source));
+        if (raced) this.write(index, id, raced, current);
+        else index.docs.delete(id);
+        if (attempt < retries) continue;
+        throw new EsError(
+          409,
+          'version_conflict_engine_exception',
+          `[${id}]: version conflict, required seqNo [${current.seqNo}], primary term [${PRIMARY_TERM}]`,
+          { index: name },
+        );
+      }
+      if (op === 'noop') {
         return { statusCode: 200, body: this.writeResult(name, id, current, 'noop') };
       }
+      if (op !== 'index') {
+        throw new EsError(400, 'illegal_argument_exception', `Operation type [${op}] not allowed`);
+      }
+      const doc = this.write(index, id, this.validate(index, source), current);
+      this.afterWrite(index, request.querystring);
+      return { statusCode: 200, body: this.writeResult(name, id, doc, 'updated') };
     }
-    const doc = this.write(index, id, this.validate(index, source), current);
-    this.afterWrite(index, request.querystring);
-    return { statusCode: 200, body: this.writeResult(name, id, doc, 'updated') };
   }
 
   private deleteDoc(name: string, id: string, querystring: Record<string, string>): EsResponse {
@@ -645,6 +637,37 @@ export class FakeElasticsearch {
     index.searchable = new Map(index.docs);
     index.lastRefresh = Date.now();
   }
+}
+
+/** An update's `script`, compiled: painless only, and only what {@link compilePainless} knows. */
+function scriptOf(value: unknown): {
+  run: (source: Record<string, unknown>) => { source: Record<string, unknown>; op: string };
+} {
+  const script = isObject(value) ? value : { source: value };
+  const failure = (reason: string) =>
+    new EsError(400, 'illegal_argument_exception', 'failed to execute script', {
+      caused_by: { type: 'script_exception', reason },
+    });
+  if (script.lang !== undefined && script.lang !== 'painless') {
+    throw failure(`script_lang not supported [${String(script.lang)}]`);
+  }
+  let compiled: ReturnType<typeof compilePainless>;
+  try {
+    compiled = compilePainless(String(script.source));
+  } catch (error) {
+    if (error instanceof PainlessCompileError) throw failure(`compile error: ${error.message}`);
+    throw error;
+  }
+  const params = isObject(script.params) ? script.params : {};
+  return {
+    run: (source) => {
+      try {
+        return runPainless(compiled, source, params);
+      } catch (error) {
+        throw failure(`runtime error: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
 }
 
 function checkRefreshParam(querystring: Record<string, string>): void {

@@ -11,6 +11,9 @@
 // - a write with an `update_time` precondition answers FAILED_PRECONDITION, writing nothing,
 //   unless the document exists with that update time (the emulator keeps milliseconds, so two
 //   writes within one millisecond look alike to this check; the transaction check does not).
+// - a write that would make a document larger than Firestore's 1 MiB (1,048,576 bytes, sized
+//   as Firestore documents: name, field names and values, plus 32) answers INVALID_ARGUMENT,
+//   writing nothing, as Firestore does; the emulator itself takes any size.
 // Reads by queries inside a transaction are not tracked (no store does them).
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +36,36 @@ class RpcError extends Error {
     this.code = code;
     this.details = message;
   }
+}
+
+/** Firestore's largest document: https://cloud.google.com/firestore/docs/storage-size */
+const MAX_DOCUMENT_BYTES = 1_048_576;
+const stringSize = (text) => Buffer.byteLength(text) + 1;
+/** A document name: each collection and document id of its path, plus 16. */
+const nameSize = (name) =>
+  name
+    .slice(name.indexOf('/documents/') + '/documents/'.length)
+    .split('/')
+    .reduce((sum, segment) => sum + stringSize(segment), 16);
+/** A `Map` of field name to `Value` message, sized as Firestore counts it. */
+const fieldsSize = (fields) =>
+  [...(fields ?? new Map())].reduce(
+    (sum, [name, value]) => sum + stringSize(name) + valueSize(value),
+    0,
+  );
+
+/** A `Value` message, sized as Firestore counts it. */
+function valueSize(value) {
+  if (value.has_string_value) return stringSize(value.string_value);
+  if (value.has_bytes_value) return value.bytes_value.length;
+  if (value.has_integer_value || value.has_double_value || value.has_timestamp_value) return 8;
+  if (value.has_boolean_value) return 1;
+  if (value.has_geo_point_value) return 16;
+  if (value.has_reference_value) return nameSize(value.reference_value);
+  if (value.has_array_value)
+    return value.array_value.values.reduce((sum, item) => sum + valueSize(item), 0);
+  if (value.has_map_value) return fieldsSize(value.map_value.fields);
+  return 1; // null
 }
 
 /** The document a write changes (its full resource name). */
@@ -104,7 +137,10 @@ export class TransactionalFirestoreService extends FirestoreServiceV1Impl {
           }
         }
       }
-      for (const write of request.writes) this.#checkUpdateTime(write);
+      for (const write of request.writes) {
+        this.#checkUpdateTime(write);
+        this.#checkSize(write);
+      }
     } catch (error) {
       callback(error, null);
       return;
@@ -134,6 +170,29 @@ export class TransactionalFirestoreService extends FirestoreServiceV1Impl {
       throw new RpcError(status.INVALID_ARGUMENT, 'The transaction is invalid or has expired.');
     }
     return transaction;
+  }
+
+  /** The document as `write` would leave it must fit in Firestore's limit. */
+  #checkSize(write) {
+    if (write.has_delete || !write.has_update) return;
+    const { name } = write.update;
+    let fields = write.update.fields;
+    if (write.has_update_mask) {
+      // Only the masked fields change; the others stay as stored.
+      const current = this.#state.getDocument(name);
+      fields = new Map(current.metadata.hasExist ? current.toV1Document().fields : []);
+      for (const path of write.update_mask.field_paths) {
+        if (write.update.fields.has(path)) fields.set(path, write.update.fields.get(path));
+        else fields.delete(path);
+      }
+    }
+    const size = nameSize(name) + fieldsSize(fields) + 32;
+    if (size > MAX_DOCUMENT_BYTES) {
+      throw new RpcError(
+        status.INVALID_ARGUMENT,
+        `Document '${name}' cannot be written because its size (${size.toLocaleString('en-US')} bytes) exceeds the maximum allowed size of 1,048,576 bytes.`,
+      );
+    }
   }
 
   #checkUpdateTime(write) {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DatastoreStore, SessionTooLargeError, type DatastoreClientLike } from '../../../lib';
 import { describeSessionStore, freePort } from '../../../lib/testing';
 import { FakeDatastore, type DatastoreCall } from '../../utils/datastore-fake';
+import { largestAcceptedSize } from '../../utils/size-limit';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -244,14 +245,36 @@ describe('DatastoreStore requests', () => {
     expect([...double.entitiesOf(kind).keys()]).toEqual(['live']);
   });
 
-  it('refuses a value Datastore cannot hold before sending it, and stores one at the limit', async () => {
-    const kind = 'sessions';
-    const limit = 1_048_572 - 32 - (kind.length + 1 + key.length + 1 + 16) - 5 - 1 - 10 - 8 - 64;
+  it('stores the largest value Datastore holds, and refuses one byte more before sending it', async () => {
+    // The double refuses entities over Datastore's 1,048,572 bytes itself: a limit above it fails here.
+    const limit = await largestAcceptedSize(
+      (size) => store.set(key, Buffer.alloc(size), 60_000),
+      0,
+      2 * 1_048_576,
+    );
+    double.calls.length = 0;
     await expect(store.set(key, Buffer.alloc(limit + 1), 60_000)).rejects.toBeInstanceOf(
       SessionTooLargeError,
     );
     expect(methods()).toEqual([]);
     const value = randomBytes(limit);
+    await store.set(key, value, 60_000);
+    expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
+    // The double's own limit for the same entity, written directly: the store stays at or just
+    // under it (it keeps 64 bytes spare), never above.
+    const serverLimit = await largestAcceptedSize(
+      (size) =>
+        client.save({
+          key: client.key(['sessions', key]),
+          data: { data: Buffer.alloc(size), expiresAt: new Date(Date.now() + 60_000) },
+          excludeFromIndexes: ['data'],
+        }),
+      0,
+      2 * 1_048_576,
+      (error) => /entity is too big/.test(String(error)),
+    );
+    expect(serverLimit - limit).toBeGreaterThanOrEqual(0);
+    expect(serverLimit - limit).toBeLessThanOrEqual(64);
     await store.set(key, value, 60_000);
     expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
   });

@@ -132,4 +132,75 @@ describe('ElasticsearchStore conditional writes', () => {
     }
     expect(text(stored()?.data)).toBe('theirs');
   });
+
+  describe('scripted updates that lose to a concurrent write (run again, as Elasticsearch does)', () => {
+    type Source = Record<string, unknown>;
+    const race = (...writes: ((source: Source) => Source | undefined)[]) =>
+      fake.racingWrites.set(key, writes);
+    const touched = (source: Source): Source => ({ ...source, expiresAt: Date.now() + 90_000 });
+
+    it('update wins after as many lost attempts as retry_on_conflict allows', async () => {
+      race(...Array.from({ length: 5 }, () => touched));
+      expect(await store.update(key, Buffer.from('mine'), 60_000)).toBe(true);
+      expect(text(stored()?.data)).toBe('mine');
+      expect(fake.requests).toHaveLength(1);
+    });
+
+    it('update fails (the request answers 503) when the document keeps changing', async () => {
+      race(...Array.from({ length: 6 }, () => touched));
+      await expect(store.update(key, Buffer.from('mine'), 60_000)).rejects.toMatchObject({
+        body: { error: { type: 'version_conflict_engine_exception' } },
+      });
+      expect(text(stored()?.data)).toBe('base');
+    });
+
+    it('update and touch never recreate a document deleted meanwhile', async () => {
+      race(() => undefined);
+      expect(await store.update(key, Buffer.from('mine'), 60_000)).toBe(false);
+      expect(stored()).toBeUndefined();
+      await store.set(key, Buffer.from('base'), 60_000);
+      race(() => undefined);
+      expect(await store.touch(key, 60_000)).toBe(false);
+      expect(stored()).toBeUndefined();
+    });
+
+    it('update and touch leave a document that expired meanwhile as it is', async () => {
+      // Long expired: the script compares with the `now` the store sent, a little before the race.
+      const expired = (source: Source): Source => ({ ...source, expiresAt: 1 });
+      race(expired);
+      expect(await store.update(key, Buffer.from('mine'), 60_000)).toBe(false);
+      expect(text(stored()?.data)).toBe('base');
+      race(expired);
+      expect(await store.touch(key, 60_000)).toBe(false);
+      expect(text(stored()?.data)).toBe('base');
+      expect(await store.get(key)).toBeUndefined();
+    });
+  });
+
+  it('the double runs the script sent, not a known copy: another script does what it says', () => {
+    const update = (source: string) =>
+      fake.handle({
+        method: 'POST',
+        path: `/sessions/_update/${encodeURIComponent(key)}`,
+        querystring: {},
+        body: { script: { source, lang: 'painless', params: { now: 0, data: 'eA==' } } },
+      });
+    expect(
+      update('if (ctx._source.expiresAt < params.now) { ctx._source.data = params.data }'),
+    ).toMatchObject({
+      statusCode: 200,
+      body: { result: 'updated' },
+    });
+    expect(text(stored()?.data)).toBe('base');
+    expect(update("ctx._source.data = params.data; ctx.op = 'index'").statusCode).toBe(200);
+    expect(text(stored()?.data)).toBe('x');
+    expect(update('ctx._source.data = params.missing.x')).toMatchObject({
+      statusCode: 400,
+      body: { error: { caused_by: { type: 'script_exception' } } },
+    });
+    expect(update('if (ctx._source.expiresAt > params.absent) { }')).toMatchObject({
+      statusCode: 400,
+      body: { error: { caused_by: { type: 'script_exception' } } },
+    });
+  });
 });

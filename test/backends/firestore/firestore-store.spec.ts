@@ -14,6 +14,7 @@ import {
   firestoreClient,
   uniqueCollection,
 } from '../../utils/firestore-clients';
+import { largestAcceptedSize } from '../../utils/size-limit';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -179,16 +180,30 @@ describe('FirestoreStore documents', () => {
     expect(docs.map((doc) => doc.id)).toEqual(['live']);
   });
 
-  it('refuses a value Firestore cannot hold before sending it', async () => {
+  it('stores the largest value Firestore holds, and refuses one byte more before sending it', async () => {
     const key = 'session:big';
-    const limit = 1_048_576 - 32 - (collection.length + 1 + key.length + 1 + 16) - 5 - 10 - 8;
+    const ref = client.collection(collection).doc(firestoreDocumentId(key));
+    // The emulator refuses documents over Firestore's 1 MiB itself: a limit above it fails here.
+    const limit = await largestAcceptedSize(
+      (size) => store.set(key, Buffer.alloc(size), 60_000),
+      0,
+      2 * 1_048_576,
+    );
     const commit = jest.spyOn(client, 'runTransaction');
     await expect(store.set(key, Buffer.alloc(limit + 1), 60_000)).rejects.toBeInstanceOf(
       SessionTooLargeError,
     );
     expect(commit).not.toHaveBeenCalled();
+    commit.mockRestore();
     const value = randomBytes(limit);
     await store.set(key, value, 60_000);
+    expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
+    // One byte more is what Firestore itself refuses: the store's limit is not below the server's.
+    const stored = (await ref.get()).data()!;
+    await expect(ref.set({ ...stored, data: Buffer.alloc(limit + 1) })).rejects.toMatchObject({
+      code: 3,
+      details: expect.stringMatching(/exceeds the maximum allowed size of 1,048,576 bytes/),
+    });
     expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
   });
 });

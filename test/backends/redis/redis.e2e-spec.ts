@@ -42,6 +42,9 @@ describeConcurrency('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, 
 
 // A Cluster client of the application's, left open by the module.
 describeSessionE2E('redis cluster', () => ({ type: 'redis', client: clusterClient }));
+describeSessionFixation('redis cluster', () => ({ type: 'redis', client: clusterClient }), {
+  numRuns: 10,
+});
 describeConcurrency('redis cluster', () => ({ type: 'redis', client: clusterClient }), {
   getAndTouch: true,
 });

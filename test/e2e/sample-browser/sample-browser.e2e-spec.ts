@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AppModule } from '../../../sample/app.module';
 import { freePort } from '../../../lib/testing';
 
@@ -49,44 +49,61 @@ describe('sample app in Chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Clicks `selector` and waits for the page its form leads to (a 303 back to the home page). */
+  const submit = async (page: Page, selector: string) => {
+    await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+  };
+  const text = async (page: Page, selector: string) => (await page.textContent(selector))?.trim();
+  const sessionCookie = async (context: BrowserContext) =>
+    (await context.cookies()).filter((c) => c.name === 'session');
+
   it('counts visits, logs in, fills the cart and logs out', async () => {
     const started = Date.now();
     const context = await browser.newContext({ viewport: { width: 720, height: 560 } });
     const page = await context.newPage();
     await page.goto(base);
-    await expect(page.textContent('#visits')).resolves.toContain('1');
+    await expect(text(page, '#visits')).resolves.toBe('Visits this session: 1');
     await page.reload();
-    await expect(page.textContent('#visits')).resolves.toContain('2');
+    await expect(text(page, '#visits')).resolves.toBe('Visits this session: 2');
 
-    const [before] = (await context.cookies()).filter((c) => c.name === 'session');
-    expect(before.httpOnly).toBe(true);
+    const before = await sessionCookie(context);
+    expect(before).toHaveLength(1);
+    expect(before[0].httpOnly).toBe(true);
     await page.fill('#name', 'Ada <script>');
-    await page.click('#login');
-    await expect(page.textContent('#greeting')).resolves.toContain('Ada <script>');
-    const [after] = (await context.cookies()).filter((c) => c.name === 'session');
-    expect(after.value).not.toBe(before.value);
+    await submit(page, '#login');
+    await expect(text(page, '#greeting')).resolves.toBe('Signed in as Ada <script>');
+    // The home page the login leads to is the third visit of the same, regenerated, session.
+    await expect(text(page, '#visits')).resolves.toBe('Visits this session: 3');
+    const after = await sessionCookie(context);
+    expect(after).toHaveLength(1);
+    expect(after[0].value).not.toBe(before[0].value);
 
     await page.fill('#item', 'apple');
-    await page.click('#add');
+    await submit(page, '#add');
     await page.fill('#item', 'pear');
-    await page.click('#add');
+    await submit(page, '#add');
     await expect(page.locator('#cart li').allTextContents()).resolves.toEqual(['apple', 'pear']);
+    await expect(text(page, '#visits')).resolves.toBe('Visits this session: 5');
     expect(readdirSync(dir)).toHaveLength(1);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).mtimeMs).toBeGreaterThan(started);
 
-    await page.click('#logout');
+    await submit(page, '#logout');
     // Logging out destroyed the session; the home page it lands on starts a new one.
-    const [fresh] = (await context.cookies()).filter((c) => c.name === 'session');
-    expect(fresh.value).not.toBe(after.value);
-    await expect(page.textContent('#cart')).resolves.toContain('empty');
-    await expect(page.textContent('#visits')).resolves.toContain('1');
+    const fresh = await sessionCookie(context);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0].value).not.toBe(after[0].value);
+    await expect(text(page, '#cart')).resolves.toBe('Your cart is empty.');
+    await expect(text(page, '#visits')).resolves.toBe('Visits this session: 1');
+    await expect(page.locator('#greeting').count()).resolves.toBe(0);
+    expect(readdirSync(dir)).toHaveLength(1);
 
     // A second browser profile has its own session.
     const other = await browser.newContext();
     const otherPage = await other.newPage();
     await otherPage.goto(base);
     await expect(otherPage.locator('#greeting').count()).resolves.toBe(0);
+    await expect(text(otherPage, '#visits')).resolves.toBe('Visits this session: 1');
     await other.close();
     await context.close();
   });

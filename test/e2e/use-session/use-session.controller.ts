@@ -6,7 +6,13 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { SessionInterface, UseSession, type SessionRequest } from '../../../lib';
+import {
+  Session,
+  SessionInterface,
+  UseSession,
+  type ServerSideSession,
+  type SessionRequest,
+} from '../../../lib';
 
 /** Opens the session in a guard and counts the visits in it. */
 @Injectable()
@@ -43,5 +49,14 @@ export class UseSessionController {
   @Get()
   all() {
     return { ok: true };
+  }
+}
+
+/** Reads the visits back, through @Session(), without the guard. */
+@Controller('visits')
+export class VisitsController {
+  @Get()
+  visits(@Session() session: ServerSideSession) {
+    return { sid: session.sid, isNew: session.isNew, visits: session.get('visits') ?? null };
   }
 }
