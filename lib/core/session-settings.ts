@@ -39,6 +39,20 @@ function positiveInt(key: string, value: number | undefined, fallback: number, m
   return value;
 }
 
+/** Node fires a timer of more than 2^31-1 ms at once: every store call would time out. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function storeTimeout(value: number | undefined): number {
+  const ms = positiveInt('storeTimeout (SESSION_STORE_TIMEOUT)', value, DEFAULT_STORE_TIMEOUT_MS);
+  if (ms > MAX_TIMER_MS) {
+    throw new SessionConfigError(
+      'storeTimeout (SESSION_STORE_TIMEOUT)',
+      `expected at most ${MAX_TIMER_MS} ms (the longest timer Node keeps), got ${ms}`,
+    );
+  }
+  return ms;
+}
+
 function bool(key: string, value: boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean')
@@ -63,20 +77,34 @@ function sameSite(value: SameSiteOption | undefined): SameSite | undefined {
   );
 }
 
+/**
+ * Secrets only sign the cookie: a short one fails startup with `useSigner`,
+ * and is only warned about otherwise (a Flask `SECRET_KEY` may serve other uses).
+ */
 function secrets(options: CommonSessionOptions, useSigner: boolean): readonly string[] {
   const value: unknown = options.secret;
   const given: unknown[] = value === undefined ? [] : Array.isArray(value) ? [...value] : [value];
+  const short: string[] = [];
   given.forEach((secret, i) => {
-    if (typeof secret !== 'string' || Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      // Names the offending entry and its length, never its value.
-      throw new SessionConfigError(
-        i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`,
-        `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${
-          typeof secret === 'string' ? `${Buffer.byteLength(secret)} bytes` : typeof secret
-        }`,
-      );
+    const bytes = typeof secret === 'string' ? Buffer.byteLength(secret) : 0;
+    if (bytes >= MIN_SECRET_BYTES) return;
+    const key = i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`;
+    // Names the offending entry and its length, never its value.
+    const got = typeof secret === 'string' ? `${bytes} bytes` : typeof secret;
+    if (typeof secret === 'string' && !useSigner) {
+      short.push(`${key} is ${got}`);
+      return;
     }
+    throw new SessionConfigError(
+      key,
+      `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${got}`,
+    );
   });
+  if (short.length) {
+    new Logger('SessionModule').warn(
+      `${short.join(', ')}: under ${MIN_SECRET_BYTES} bytes, too short to sign session cookies; unused while useSigner (SESSION_USE_SIGNER) is false`,
+    );
+  }
   if (useSigner && given.length === 0) {
     throw new SessionConfigError(
       'useSigner (SESSION_USE_SIGNER)',
@@ -208,11 +236,7 @@ function validate(options: CommonSessionOptions): SessionSettings {
     cookieName,
     cookie: cookieAttributes,
     serializer: serializer(options.serializer),
-    storeTimeout: positiveInt(
-      'storeTimeout (SESSION_STORE_TIMEOUT)',
-      options.storeTimeout,
-      DEFAULT_STORE_TIMEOUT_MS,
-    ),
+    storeTimeout: storeTimeout(options.storeTimeout),
     cleanupEvery: positiveInt(
       'cleanupEvery (SESSION_CLEANUP_N_REQUESTS)',
       options.cleanupEvery,
