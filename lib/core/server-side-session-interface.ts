@@ -35,6 +35,8 @@ export class ServerSideSessionInterface extends SessionInterface {
   /** Permanent sessions refreshed on every request: what `getAndTouch` is for. */
   private readonly refreshes: boolean;
   private readonly storage: SessionStorage;
+  /** A subclass decides when sessions expire: the store follows it, not the lifetime. */
+  private readonly customExpiry: boolean;
 
   /**
    * @param store where the bytes live
@@ -52,6 +54,7 @@ export class ServerSideSessionInterface extends SessionInterface {
     this.attributes = this.settings.cookie;
     this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
     this.storage = new SessionStorage(store, this.settings, this.logger);
+    this.customExpiry = this.expirationTime !== SessionInterface.prototype.expirationTime;
   }
 
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
@@ -59,7 +62,8 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (!cookie) return this.newSession();
     const key = this.settings.keyPrefix + cookie.sid;
     // A session that will be refreshed after the request anyway is read and refreshed at once.
-    const touch = this.refreshes && this.store.getAndTouch !== undefined;
+    // Not with a custom expiry: it needs the session, which is not read yet.
+    const touch = this.refreshes && !this.customExpiry && this.store.getAndTouch !== undefined;
     const bytes = await this.storage.load(key, touch);
     if (!bytes) return this.newSession();
     const stored = this.storage.decode(bytes, key);
@@ -102,14 +106,16 @@ export class ServerSideSessionInterface extends SessionInterface {
       state.knownModified = undefined;
     }
     if (!setCookie) return;
+    const expires = this.expirationTime(session);
+    const ttl = this.storeTtl(expires);
     let written: Uint8Array | undefined = bytes;
     if (modified) {
       written = state.isNew
-        ? await this.storage.create(key, bytes)
-        : await this.storage.update(session, key, bytes);
+        ? await this.storage.create(key, bytes, ttl)
+        : await this.storage.update(session, key, bytes, ttl);
     } else if (!state.touched) {
       // A session loaded with getAndTouch was refreshed then; only its cookie is sent again.
-      if (!(await this.storage.refresh(session, key, bytes))) written = undefined;
+      if (!(await this.storage.refresh(session, key, bytes, ttl))) written = undefined;
     }
     if (!written) return this.forgetGone(session, response);
     // Regenerated while it was written: the save queued behind this one stores the new id.
@@ -124,14 +130,15 @@ export class ServerSideSessionInterface extends SessionInterface {
     putSessionCookie(
       response,
       this.cookieName(),
-      serializeCookie(
-        this.cookieName(),
-        this.cookieValue(state),
-        this.cookieAttributes(),
-        this.expirationTime(session),
-      ),
+      serializeCookie(this.cookieName(), this.cookieValue(state), this.cookieAttributes(), expires),
     );
     this.storage.countSave();
+  }
+
+  /** How long the store keeps the entry: until the cookie expires, or the lifetime for a browser-session cookie. */
+  private storeTtl(expires: Date | undefined): number {
+    if (!this.customExpiry || !expires) return this.settings.lifetime;
+    return Math.max(1, expires.getTime() - Date.now());
   }
 
   /** The entry went while this request ran: nothing is written back and the cookie is cleared. */

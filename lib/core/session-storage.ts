@@ -53,10 +53,10 @@ export class SessionStorage {
     }
   }
 
-  /** Stores a session under a new id. */
-  async create(key: string, bytes: Uint8Array): Promise<Uint8Array> {
+  /** Stores a session under a new id, to expire `ttl` ms from now. */
+  async create(key: string, bytes: Uint8Array, ttl: number): Promise<Uint8Array> {
     this.checkSize(bytes.byteLength);
-    await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
+    await this.call('set', () => this.store.set(key, bytes, ttl));
     return bytes;
   }
 
@@ -69,10 +69,10 @@ export class SessionStorage {
     session: ServerSideSession,
     key: string,
     bytes: Uint8Array,
+    ttl: number,
   ): Promise<Uint8Array | undefined> {
     this.checkSize(bytes.byteLength);
-    if (this.merges) return this.merge(session, key, bytes);
-    const ttl = this.settings.lifetime;
+    if (this.merges) return this.merge(session, key, bytes, ttl);
     if (!this.store.update) {
       await this.call('set', () => this.store.set(key, bytes, ttl));
       return bytes;
@@ -83,9 +83,14 @@ export class SessionStorage {
   }
 
   /** Moves the expiry of an unchanged session; `false` when its entry is gone. */
-  async refresh(session: ServerSideSession, key: string, bytes: Uint8Array): Promise<boolean> {
-    if (!this.store.touch) return (await this.update(session, key, bytes)) !== undefined;
-    const found = await this.call('touch', () => this.store.touch!(key, this.settings.lifetime));
+  async refresh(
+    session: ServerSideSession,
+    key: string,
+    bytes: Uint8Array,
+    ttl: number,
+  ): Promise<boolean> {
+    if (!this.store.touch) return (await this.update(session, key, bytes, ttl)) !== undefined;
+    const found = await this.call('touch', () => this.store.touch!(key, ttl));
     return found !== false;
   }
 
@@ -110,15 +115,16 @@ export class SessionStorage {
     session: ServerSideSession,
     key: string,
     bytes: Uint8Array,
+    ttl: number,
   ): Promise<Uint8Array | undefined> {
     const state = session[SESSION_STATE];
-    const { serializer, lifetime } = this.settings;
+    const { serializer } = this.settings;
     let expected = state.loaded!;
     let next = bytes;
     let changes: SessionChanges | undefined;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.call('compareAndSet', () =>
-        this.store.compareAndSet!(key, expected, next, lifetime),
+        this.store.compareAndSet!(key, expected, next, ttl),
       );
       if (outcome === 'stored') return next;
       if (outcome === 'missing') return undefined;
