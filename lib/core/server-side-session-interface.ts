@@ -23,6 +23,15 @@ import { resolveSessionSettings, type SessionSettings } from './session-settings
 import { SessionStorage } from './session-storage';
 import { Signer } from './signer';
 
+/** Store lookups for the session cookies of one request, however many it sends. */
+const MAX_COOKIE_LOOKUPS = 3;
+
+/** A session id from a cookie; `value` is the cookie to send back as is, when it can be. */
+interface SessionCookie {
+  sid: string;
+  value?: string;
+}
+
 /**
  * The server-side session interface: the cookie holds a random id (optionally
  * signed), the data lives in a {@link SessionStore}. Every built-in backend is
@@ -57,17 +66,28 @@ export class ServerSideSessionInterface extends SessionInterface {
     this.customExpiry = this.expirationTime !== SessionInterface.prototype.expirationTime;
   }
 
+  /**
+   * A browser may send several cookies of the session's name (a stale one on
+   * a narrower path comes first): each that verifies is looked up, in order,
+   * until one has an entry, at most {@link MAX_COOKIE_LOOKUPS} of them.
+   */
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
-    const cookie = this.readCookie(request);
-    if (!cookie) return this.newSession();
+    for (const cookie of this.readCookies(request)) {
+      const session = await this.loadSession(cookie);
+      if (session) return session;
+    }
+    return this.newSession();
+  }
+
+  private async loadSession(cookie: SessionCookie): Promise<ServerSideSession | undefined> {
     const key = this.settings.keyPrefix + cookie.sid;
     // A session that will be refreshed after the request anyway is read and refreshed at once.
     // Not with a custom expiry: it needs the session, which is not read yet.
     const touch = this.refreshes && !this.customExpiry && this.store.getAndTouch !== undefined;
     const bytes = await this.storage.load(key, touch);
-    if (!bytes) return this.newSession();
+    if (!bytes) return undefined;
     const stored = this.storage.decode(bytes, key);
-    if (!stored) return this.newSession();
+    if (!stored) return undefined;
     const state = this.state(cookie.sid, false);
     state.touched = touch;
     state.loaded = bytes;
@@ -172,17 +192,23 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (this.ownsStore) await this.store.close?.();
   }
 
-  private readCookie(request: SessionRequest): { sid: string; value?: string } | undefined {
+  /** The distinct session ids the request's cookies carry, that verify, first ones first. */
+  private readCookies(request: SessionRequest): SessionCookie[] {
+    const found: SessionCookie[] = [];
     for (const value of readCookieValues(request.headers.cookie, this.cookieName())) {
-      if (!this.signer) {
-        if (this.idPattern.test(value)) return { sid: value };
-        continue;
-      }
-      const verified = this.signer.unsign(value);
-      // A cookie signed with the current secret is sent back as is, without signing again.
-      if (verified && this.idPattern.test(verified.value))
-        return { sid: verified.value, value: verified.current ? value : undefined };
+      const cookie = this.verify(value);
+      if (cookie && !found.some(({ sid }) => sid === cookie.sid)) found.push(cookie);
+      if (found.length === MAX_COOKIE_LOOKUPS) break;
     }
+    return found;
+  }
+
+  private verify(value: string): SessionCookie | undefined {
+    if (!this.signer) return this.idPattern.test(value) ? { sid: value } : undefined;
+    const verified = this.signer.unsign(value);
+    // A cookie signed with the current secret is sent back as is, without signing again.
+    if (verified && this.idPattern.test(verified.value))
+      return { sid: verified.value, value: verified.current ? value : undefined };
     return undefined;
   }
 
