@@ -188,6 +188,11 @@ export class ServerSideSessionInterface extends SessionInterface {
     state.cookieSent = false;
   }
 
+  /** A read of a random id, through the same bounded path as a request's. */
+  override async checkStore(): Promise<void> {
+    await this.storage.load(this.settings.keyPrefix + this.generateId(), false);
+  }
+
   override async close(): Promise<void> {
     if (this.ownsStore) await this.store.close?.();
   }
