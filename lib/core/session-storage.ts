@@ -1,5 +1,5 @@
 import { HttpException, type Logger } from '@nestjs/common';
-import type { SessionStore } from '../interfaces';
+import type { SessionStore, StoreCallOptions } from '../interfaces';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { backoff } from '../utils/backoff.util';
 import { withTimeout } from '../utils/timeout.util';
@@ -37,8 +37,8 @@ export class SessionStorage {
   /** The entry of `key`, refreshed at once when `touch` (with `getAndTouch`). */
   load(key: string, touch: boolean): Promise<Uint8Array | undefined> {
     return touch
-      ? this.call('get', () => this.store.getAndTouch!(key, this.settings.lifetime))
-      : this.call('get', () => this.store.get(key));
+      ? this.call('get', (o) => this.store.getAndTouch!(key, this.settings.lifetime, o))
+      : this.call('get', (o) => this.store.get(key, o));
   }
 
   /** The session in `bytes`, or `undefined` (and a warning) when they cannot be read. */
@@ -56,7 +56,7 @@ export class SessionStorage {
   /** Stores a session under a new id, to expire `ttl` ms from now. */
   async create(key: string, bytes: Uint8Array, ttl: number): Promise<Uint8Array> {
     this.checkSize(bytes.byteLength);
-    await this.call('set', () => this.store.set(key, bytes, ttl));
+    await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
     return bytes;
   }
 
@@ -74,10 +74,10 @@ export class SessionStorage {
     this.checkSize(bytes.byteLength);
     if (this.merges) return this.merge(session, key, bytes, ttl);
     if (!this.store.update) {
-      await this.call('set', () => this.store.set(key, bytes, ttl));
+      await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
       return bytes;
     }
-    return (await this.call('update', () => this.store.update!(key, bytes, ttl)))
+    return (await this.call('update', (o) => this.store.update!(key, bytes, ttl, o)))
       ? bytes
       : undefined;
   }
@@ -90,12 +90,12 @@ export class SessionStorage {
     ttl: number,
   ): Promise<boolean> {
     if (!this.store.touch) return (await this.update(session, key, bytes, ttl)) !== undefined;
-    const found = await this.call('touch', () => this.store.touch!(key, ttl));
+    const found = await this.call('touch', (o) => this.store.touch!(key, ttl, o));
     return found !== false;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete', () => this.store.delete(key));
+    await this.call('delete', (o) => this.store.delete(key, o));
   }
 
   /** Runs `deleteExpired()` every `cleanupEvery` saves, in the background. */
@@ -123,8 +123,8 @@ export class SessionStorage {
     let next = bytes;
     let changes: SessionChanges | undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.call('compareAndSet', () =>
-        this.store.compareAndSet!(key, expected, next, ttl),
+      const outcome = await this.call('compareAndSet', (o) =>
+        this.store.compareAndSet!(key, expected, next, ttl, o),
       );
       if (outcome === 'stored') return next;
       if (outcome === 'missing') return undefined;
@@ -137,7 +137,7 @@ export class SessionStorage {
         );
       }
       await backoff(attempt, MAX_RETRY_PAUSE_MS);
-      const fresh = await this.call('get', () => this.store.get(key));
+      const fresh = await this.call('get', (o) => this.store.get(key, o));
       if (!fresh) return undefined;
       changes ??= changesBetween(
         decodeSession(serializer, state.loaded!),
@@ -172,7 +172,7 @@ export class SessionStorage {
   }
 
   /** Runs one store call within `storeTimeout`; any failure becomes a 503. */
-  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  private call<T>(operation: string, run: (options: StoreCallOptions) => Promise<T>): Promise<T> {
     return withTimeout(run, this.settings.storeTimeout, (error) => {
       if (error instanceof HttpException) return error;
       this.logger.error(
