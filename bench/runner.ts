@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort, startServer, type ServerProcess } from '../test/utils/server-process';
+import { freePort, startServer, type ServerProcess } from '../lib/testing/server-process.util';
 import { APPS, CASES, caseName, type BenchApp, type BenchSessions } from './cases';
 import { drive, type LoadSettings } from './load';
 import { processCpuMicros } from './proc-cpu';

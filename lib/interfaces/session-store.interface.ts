@@ -8,8 +8,8 @@ export const SessionStore = Symbol('SessionStore');
  * Where session bytes live. Keys arrive complete (`keyPrefix + id`), values are
  * opaque bytes, and every method may be bounded by the module's `storeTimeout`.
  *
- * Implement it to plug in any backend; `test/suites/store-contract.ts` is the
- * suite a store has to pass.
+ * Implement it to plug in any backend; `describeSessionStore` from
+ * `nestjs-server-session/testing` is the suite a store has to pass.
  */
 /** What {@link SessionStore.compareAndSet} did. */
 export type CompareAndSetResult = 'stored' | 'changed' | 'missing';

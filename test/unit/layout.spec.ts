@@ -19,13 +19,17 @@ const source = (file: string) =>
 const withoutComments = (file: string) =>
   ts.createPrinter({ removeComments: true }).printFile(source(file));
 
-/** Lower floors never import higher ones at run time; `session.errors.ts` imports nothing from lib. */
+/**
+ * Lower floors never import higher ones at run time; `session.errors.ts` imports nothing from lib.
+ * `testing/` (the `./testing` export) sits above everything: nothing in lib imports it.
+ */
 function floorOf(file: string): number {
   const name = rel(file);
   if (name.startsWith('interfaces/') || name === 'session.errors.ts') return 0;
   if (name.startsWith('utils/')) return 1;
   if (name.startsWith('core/')) return 2;
   if (name.startsWith('backends/') || name.startsWith('http/')) return 3;
+  if (name.startsWith('testing/')) return 5;
   return 4;
 }
 
@@ -86,7 +90,7 @@ describe('lib layout', () => {
     expect(found).toEqual([]);
   });
 
-  it('imports only from lower floors at run time (interfaces < utils < core < backends, http < module files)', () => {
+  it('imports only from lower floors at run time (interfaces < utils < core < backends, http < module files < testing)', () => {
     const upward: string[] = [];
     for (const file of files) {
       for (const { target, typeOnly } of libImports(file)) {
@@ -96,6 +100,21 @@ describe('lib layout', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('loads jest only from testing/, so the root entry runs without it', () => {
+    const jestUsers = files
+      .filter((file) => !rel(file).startsWith('testing/'))
+      .filter((file) =>
+        source(file).statements.some(
+          (statement) =>
+            ts.isImportDeclaration(statement) &&
+            ts.isStringLiteral(statement.moduleSpecifier) &&
+            /^(@jest\/|jest$)/.test(statement.moduleSpecifier.text),
+        ),
+      )
+      .map(rel);
+    expect(jestUsers).toEqual([]);
   });
 
   it('keeps each backend folder to itself', () => {

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dirname, join } from 'node:path';
 import type { DynamoDBSessionOptions } from '../../lib';
-import { freePort, startServer, type ServerProcess } from './server-process';
+import { freePort, startServer, type ServerProcess } from '../../lib/testing/server-process.util';
 
 const INSTALL_HINT =
   'DynamoDB Local needs Java 17 or later: apt-get update && apt-get install -y openjdk-17-jre-headless';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, startServer, type ServerProcess } from './server-process';
+import { freePort, startServer, type ServerProcess } from '../../lib/testing/server-process.util';
 
 const MAIN = join(__dirname, 'firestore-emulator.main.mjs');
 

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { freePort, startServer, type ServerProcess } from './server-process';
+import { freePort, startServer, type ServerProcess } from '../../lib/testing/server-process.util';
 
 const INSTALL_HINT = 'Install it with: apt-get update && apt-get install -y memcached';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { freePort, startServer, type ServerProcess } from './server-process';
+import { freePort, startServer, type ServerProcess } from '../../lib/testing/server-process.util';
 
 /** Set MONGODB_URL (e.g. mongodb://127.0.0.1:27017) to run the MongoDB suites on a real server. */
 export const REAL_MONGODB_URL = process.env.MONGODB_URL;

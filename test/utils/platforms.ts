@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { DynamicModule } from '@nestjs/common';
+import type { OutagePlatform } from '../../lib/testing';
 
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: Platform[] = ['express', 'fastify'];
@@ -24,3 +25,9 @@ export async function createApp(
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
+
+/** Both platforms, as the suites of `lib/testing` take them. */
+export const APP_PLATFORMS: OutagePlatform[] = PLATFORMS.map((name) => ({
+  name,
+  create: (module) => createApp(name, module),
+}));

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import { freePort, startServer, waitForPort, type ServerProcess } from './server-process';
+import {
+  freePort,
+  startServer,
+  waitForPort,
+  type ServerProcess,
+} from '../../lib/testing/server-process.util';
 
 const run = promisify(execFile);
 const INSTALL_HINT = 'Install it with: apt-get update && apt-get install -y redis-server';

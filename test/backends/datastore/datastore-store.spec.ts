@@ -1,9 +1,8 @@
 import { Datastore, v1 } from '@google-cloud/datastore';
 import { randomBytes } from 'node:crypto';
 import { DatastoreStore, SessionTooLargeError, type DatastoreClientLike } from '../../../lib';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, freePort } from '../../../lib/testing';
 import { FakeDatastore, type DatastoreCall } from '../../utils/datastore-fake';
-import { freePort } from '../../utils/server-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +39,7 @@ afterAll(async () => {
   await fakeServer?.close();
 });
 
-describeStoreContract(
+describeSessionStore(
   emulatorHost
     ? `datastore (emulator at ${emulatorHost})`
     : 'datastore (in-process gRPC double through the client)',

@@ -7,7 +7,7 @@ import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
 import { FakeDatastore } from '../../utils/datastore-fake';
-import { freePort } from '../../utils/server-process';
+import { freePort } from '../../../lib/testing';
 
 /** Set DATASTORE_EMULATOR_HOST to run the e2e suite on a real emulator. */
 const emulatorHost = process.env.DATASTORE_EMULATOR_HOST;

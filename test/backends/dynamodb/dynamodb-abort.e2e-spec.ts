@@ -8,7 +8,7 @@ import {
   type DynamoDBConnection,
 } from '../../utils/dynamodb-local';
 import { createApp } from '../../utils/platforms';
-import { startTcpProxy, type TcpProxy } from '../../utils/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../../lib/testing/tcp-proxy.util';
 
 jest.setTimeout(90_000);
 

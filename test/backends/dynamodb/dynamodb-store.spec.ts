@@ -19,14 +19,13 @@ import {
   type DynamoDBClientLike,
   type SessionModuleOptions,
 } from '../../../lib';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, freePort } from '../../../lib/testing';
 import {
   dynamoDBLocalOptions,
   dynamoDBTestClient,
   useDynamoDB,
   type DynamoDBConnection,
 } from '../../utils/dynamodb-local';
-import { freePort } from '../../utils/server-process';
 import { initSessionApp } from '../../utils/session-app';
 
 jest.setTimeout(30_000);
@@ -67,7 +66,7 @@ const putRawItem = (id: string, data: Buffer, expiresAtMs: number, expiresAt?: n
 const ownStore = (options: ConstructorParameters<typeof DynamoDBStore>[0] = {}) =>
   new DynamoDBStore({ ...connection, ...options });
 
-describeStoreContract(
+describeSessionStore(
   'dynamodb',
   async () => {
     const store = ownStore({ table: 'ContractSessions' });

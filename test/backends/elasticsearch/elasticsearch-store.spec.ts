@@ -6,9 +6,8 @@ import {
   type ElasticsearchClientLike,
 } from '../../../lib';
 import { ELASTICSEARCH_TOUCH_SCRIPT } from '../../../lib/backends/elasticsearch/elasticsearch.conditional-writes';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, freePort } from '../../../lib/testing';
 import { FakeElasticsearch, type EsRequest } from '../../utils/elasticsearch-fake';
-import { freePort } from '../../utils/server-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const realUrl = process.env.ELASTICSEARCH_URL;
 const uniqueIndex = () => `sessions-test-${randomBytes(6).toString('hex')}`;
 
-describeStoreContract(
+describeSessionStore(
   realUrl ? `elasticsearch (${realUrl})` : 'elasticsearch (in-memory double through the client)',
   async () => {
     const index = uniqueIndex();
@@ -33,6 +32,9 @@ describeStoreContract(
       },
     };
   },
+  // deleteExpired's query sees a document once a refresh (every second) made it searchable:
+  // entries expire after 600 ms and are checked 1.3 s after being written.
+  { shortTtlMs: 600 },
 );
 
 describe('ElasticsearchStore requests', () => {

@@ -6,7 +6,7 @@ import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
 import { FakeElasticsearch } from '../../utils/elasticsearch-fake';
-import { freePort } from '../../utils/server-process';
+import { freePort } from '../../../lib/testing';
 
 /** Set ELASTICSEARCH_URL (e.g. http://127.0.0.1:9200) to run these on a real server. */
 const realUrl = process.env.ELASTICSEARCH_URL;

@@ -8,7 +8,7 @@ import {
 import { FirestoreStore } from '../../../lib';
 import { firestoreEmulatorHost, startFirestoreEmulator } from '../../utils/firestore-emulator';
 import { emptyCollection, firestoreClient, uniqueCollection } from '../../utils/firestore-clients';
-import type { ServerProcess } from '../../utils/server-process';
+import type { ServerProcess } from '../../../lib/testing';
 
 /**
  * touch, update and compareAndSet on the npm emulator with the transactions of

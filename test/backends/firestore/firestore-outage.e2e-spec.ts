@@ -1,4 +1,5 @@
-import { describeStoreOutage } from '../../suites/store-outage';
+import { describeSessionStoreOutage } from '../../../lib/testing';
+import { APP_PLATFORMS } from '../../utils/platforms';
 import { firestoreEmulatorHost, startFirestoreEmulator } from '../../utils/firestore-emulator';
 import { FIRESTORE_TEST_PROJECT } from '../../utils/firestore-clients';
 
@@ -11,7 +12,7 @@ afterAll(() => {
 });
 
 // A dedicated npm emulator, stopped and restarted by the test; the module builds its own client.
-describeStoreOutage('firestore', {
+describeSessionStoreOutage('firestore', {
   start: (port) => startFirestoreEmulator(port),
   options: (port) => {
     // The module's own client finds its server here, as an application's would.
@@ -20,4 +21,5 @@ describeStoreOutage('firestore', {
   },
   // The store's own client retries a connection at least every second (FIRESTORE_FAIL_FAST_SETTINGS).
   recoveryMs: 1500,
+  platforms: APP_PLATFORMS,
 });

@@ -6,7 +6,7 @@ import {
   firestoreDocumentId,
   type FirestoreClientLike,
 } from '../../../lib';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, freePort, type ServerProcess } from '../../../lib/testing';
 import { startFirestoreEmulator, firestoreEmulatorHost } from '../../utils/firestore-emulator';
 import {
   FIRESTORE_TEST_PROJECT,
@@ -14,7 +14,6 @@ import {
   firestoreClient,
   uniqueCollection,
 } from '../../utils/firestore-clients';
-import { freePort, type ServerProcess } from '../../utils/server-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,7 +41,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-describeStoreContract(`firestore (emulator at ${givenHost ?? 'a free port'})`, async () => {
+describeSessionStore(`firestore (emulator at ${givenHost ?? 'a free port'})`, async () => {
   const collection = uniqueCollection('contract');
   return {
     store: new FirestoreStore({ client, collection }),

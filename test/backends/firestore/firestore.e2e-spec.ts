@@ -18,7 +18,7 @@ import {
   uniqueCollection,
 } from '../../utils/firestore-clients';
 import { sessionCookie } from '../../utils/cookies';
-import type { ServerProcess } from '../../utils/server-process';
+import type { ServerProcess } from '../../../lib/testing';
 
 /** Set FIRESTORE_EMULATOR_HOST to run the suite on your emulator instead of the npm one. */
 const givenHost = process.env.FIRESTORE_EMULATOR_HOST;

@@ -16,9 +16,8 @@ import {
   MEMCACHED_MAX_RELATIVE_EXPIRATION,
   memcachedExpiration,
 } from '../../../lib/backends/memcached/memcached.store';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, type ServerProcess } from '../../../lib/testing';
 import { memcachedSecondsLeft, startMemcached } from '../../utils/memcached-server';
-import type { ServerProcess } from '../../utils/server-process';
 import { initSessionApp } from '../../utils/session-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +38,7 @@ afterAll(async () => {
 
 const key = () => `test:${randomBytes(9).toString('base64url')}`;
 
-describeStoreContract('memcached', async () => ({ store: new MemcachedStore(client) }), {
+describeSessionStore('memcached', async () => ({ store: new MemcachedStore(client) }), {
   // memcached counts whole seconds: an entry lives its TTL rounded up plus up to two seconds.
   shortTtlMs: 2000,
   largeValueBytes: 1024 * 1024,

@@ -7,7 +7,7 @@ import { describeSessionFixation } from '../../suites/session-fixation';
 import { setCookies, sessionCookie } from '../../utils/cookies';
 import { memcachedSecondsLeft, startMemcached } from '../../utils/memcached-server';
 import { createApp, PLATFORMS } from '../../utils/platforms';
-import type { ServerProcess } from '../../utils/server-process';
+import type { ServerProcess } from '../../../lib/testing';
 
 let server: ServerProcess;
 

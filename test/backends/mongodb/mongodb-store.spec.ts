@@ -7,7 +7,7 @@ import {
   type MongoDBCollectionLike,
   type MongoDBConnectionLike,
 } from '../../../lib';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore } from '../../../lib/testing';
 import { mongoDBForTests, REAL_MONGODB_URL } from '../../utils/mongodb-server';
 
 type SessionDoc = { _id: string; data: mongoose.mongo.Binary; expiresAt: Date };
@@ -27,7 +27,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeStoreContract(
+describeSessionStore(
   REAL_MONGODB_URL ? `mongodb (${REAL_MONGODB_URL})` : 'mongodb (CongoDB through mongoose)',
   async () => {
     const collection = uniqueCollection();

@@ -12,7 +12,7 @@ import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
 import { mongoDBForTests, REAL_MONGODB_URL } from '../../utils/mongodb-server';
-import { freePort } from '../../utils/server-process';
+import { freePort } from '../../../lib/testing';
 
 type SessionDoc = { _id: string; data: mongoose.mongo.Binary; expiresAt: Date };
 

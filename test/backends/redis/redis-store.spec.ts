@@ -11,7 +11,7 @@ import {
 } from '../../../lib';
 import { createRedisClient } from '../../../lib/backends/redis/redis.client';
 import { COMPARE_AND_SET_LUA } from '../../../lib/backends/redis/redis.compare-and-set';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore, freePort } from '../../../lib/testing';
 import {
   deleteKeys,
   ready,
@@ -21,7 +21,6 @@ import {
   STANDALONE_REDIS_URL,
   type RedisClusterProcess,
 } from '../../utils/redis-servers';
-import { freePort } from '../../utils/server-process';
 import { initSessionApp } from '../../utils/session-app';
 
 // Every key this run writes to the shared Redis is under this prefix, and removed afterwards.
@@ -46,12 +45,12 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
-describeStoreContract('redis', async () => ({ store: new RedisStore(standalone) }), {
+describeSessionStore('redis', async () => ({ store: new RedisStore(standalone) }), {
   deleteExpired: false,
   getAndTouch: true,
 });
 
-describeStoreContract('redis cluster', async () => ({ store: new RedisStore(clusterClient) }), {
+describeSessionStore('redis cluster', async () => ({ store: new RedisStore(clusterClient) }), {
   deleteExpired: false,
   getAndTouch: true,
 });

@@ -1,4 +1,5 @@
-import { describeStoreOutage } from '../../suites/store-outage';
+import { describeSessionStoreOutage, startTcpProxy } from '../../../lib/testing';
+import { APP_PLATFORMS } from '../../utils/platforms';
 import {
   dropTable,
   openDataSource,
@@ -6,7 +7,6 @@ import {
   sqlTestDatabases,
   type SqlTestDatabase,
 } from '../../utils/sql-databases';
-import { startTcpProxy } from '../../utils/tcp-proxy';
 
 const table = randomTableName();
 const servers = sqlTestDatabases().filter((db) => db.name !== 'sqlite');
@@ -22,7 +22,7 @@ afterAll(async () => {
 // The database itself stays up: a TCP proxy in front of it is cut, restored and paused.
 describe.each(servers)('$name', (db: SqlTestDatabase) => {
   const target = Number(new URL(db.url).port);
-  describeStoreOutage(`peewee on ${db.name}`, {
+  describeSessionStoreOutage(`peewee on ${db.name}`, {
     start: async (port) => {
       const proxy = await startTcpProxy(target, port);
       return { ...proxy, stop: () => proxy.stop() };
@@ -34,6 +34,7 @@ describe.each(servers)('$name', (db: SqlTestDatabase) => {
     }),
     // The pool opens a new connection on the next query.
     recoveryMs: 200,
+    platforms: APP_PLATFORMS,
     keepsData: true,
   });
 });

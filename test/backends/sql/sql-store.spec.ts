@@ -13,7 +13,7 @@ import {
 } from '../../../lib';
 import { createSessionInterface } from '../../../lib/session.providers';
 import { createSqlDataSource, parseSqlUrl } from '../../../lib/backends/sql/sql.client';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore } from '../../../lib/testing';
 import {
   countRows,
   dropTable,
@@ -56,12 +56,12 @@ describe.each(databases)('SQL store on $name', (db: SqlTestDatabase) => {
     await dataSource.destroy();
   });
 
-  describeStoreContract(`SqlAlchemySessionInterface (${db.name})`, async () => {
+  describeSessionStore(`SqlAlchemySessionInterface (${db.name})`, async () => {
     const sessions = new SqlAlchemySessionInterface(dataSource, table);
     return { store: sessions.store, cleanup: () => sessions.close() };
   });
 
-  describeStoreContract(`PeeweeSessionInterface (${db.name})`, async () => {
+  describeSessionStore(`PeeweeSessionInterface (${db.name})`, async () => {
     const sessions = new PeeweeSessionInterface(db.url, table);
     return { store: sessions.store, cleanup: () => sessions.close() };
   });

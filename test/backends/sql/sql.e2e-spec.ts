@@ -9,7 +9,7 @@ import { describeSessionFixation } from '../../suites/session-fixation';
 import { SessionTestModule } from '../../suites/session/session-test.module';
 import { sessionCookie } from '../../utils/cookies';
 import { createApp } from '../../utils/platforms';
-import { freePort } from '../../utils/server-process';
+import { freePort, startTcpProxy, type TcpProxy } from '../../../lib/testing';
 import {
   countRows,
   dropTable,
@@ -18,7 +18,6 @@ import {
   sqlTestDatabases,
   type SqlTestDatabase,
 } from '../../utils/sql-databases';
-import { startTcpProxy, type TcpProxy } from '../../utils/tcp-proxy';
 
 const databases = sqlTestDatabases();
 const uniquePrefix = () => `p${Math.random().toString(36).slice(2, 10)}:`;

@@ -4,15 +4,13 @@ import { SessionStore } from '../../../lib';
 import { AuditService } from './audit.service';
 import { AuditedStore } from './audited.store';
 import { CustomStoreModule } from './custom-store.module';
-import { describeStoreContract } from '../../suites/store-contract';
+import { describeSessionStore } from '../../../lib/testing';
 import { sessionCookie } from '../../utils/cookies';
 import { createApp, PLATFORMS } from '../../utils/platforms';
 
-describeStoreContract(
-  'custom (DI)',
-  async () => ({ store: new AuditedStore(new AuditService()) }),
-  { conditionalWrites: false },
-);
+describeSessionStore('custom (DI)', async () => ({ store: new AuditedStore(new AuditService()) }), {
+  conditionalWrites: false,
+});
 
 describe.each(PLATFORMS)('a custom store class resolved through DI, over %s', (platform) => {
   let app: INestApplication;

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp, PLATFORMS } from '../../utils/platforms';
 import { startRedisServer } from '../../utils/redis-servers';
-import type { ServerProcess } from '../../utils/server-process';
+import type { ServerProcess } from '../../../lib/testing/server-process.util';
 import { HealthModule } from './health.module';
 
 jest.setTimeout(30_000);

@@ -1,13 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { AppModule } from '../../../sample/app.module';
-import { freePort } from '../../utils/server-process';
+import { freePort } from '../../../lib/testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The picture of the sample the README shows, refreshed by every run. */
+const SCREENSHOT = path.resolve(__dirname, '../../../docs/sample.png');
 
 /** The sample shop in a real browser (Debian's Chromium), on the filesystem store. */
 describe('sample app in Chromium', () => {
@@ -48,7 +50,8 @@ describe('sample app in Chromium', () => {
   });
 
   it('counts visits, logs in, fills the cart and logs out', async () => {
-    const context = await browser.newContext();
+    const started = Date.now();
+    const context = await browser.newContext({ viewport: { width: 720, height: 560 } });
     const page = await context.newPage();
     await page.goto(base);
     await expect(page.textContent('#visits')).resolves.toContain('1');
@@ -69,6 +72,8 @@ describe('sample app in Chromium', () => {
     await page.click('#add');
     await expect(page.locator('#cart li').allTextContents()).resolves.toEqual(['apple', 'pear']);
     expect(readdirSync(dir)).toHaveLength(1);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).mtimeMs).toBeGreaterThan(started);
 
     await page.click('#logout');
     // Logging out destroyed the session; the home page it lands on starts a new one.

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -88,10 +89,32 @@ export async function startServer(
     clearTimeout(timer);
   };
   try {
-    await Promise.race([waitForPort(port, options.timeoutMs), failed]);
+    // Listening, or the process failed first (missing command, early exit).
+    await new Promise<void>((resolve, reject) => {
+      waitForPort(port, options.timeoutMs).then(resolve, reject);
+      failed.catch(reject);
+    });
   } catch (error) {
     await stop();
     throw error;
   }
   return { port, child, output: () => output, stop };
+}
+
+/**
+ * Stops `child` with SIGSTOP (a server that hangs: connections stay open, nothing
+ * answers) and returns once it is stopped: the signal is delivered
+ * asynchronously, and a server still running would read the next request.
+ * `child.kill('SIGCONT')` resumes it.
+ */
+export async function pauseProcess(child: ChildProcess): Promise<void> {
+  child.kill('SIGSTOP');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 't' || state === 'T') return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`process ${child.pid} did not stop within 5 s`);
 }
