@@ -23,6 +23,15 @@ import { resolveSessionSettings, type SessionSettings } from './session-settings
 import { SessionStorage } from './session-storage';
 import { Signer } from './signer';
 
+/** Store lookups for the session cookies of one request, however many it sends. */
+const MAX_COOKIE_LOOKUPS = 3;
+
+/** A session id from a cookie; `value` is the cookie to send back as is, when it can be. */
+interface SessionCookie {
+  sid: string;
+  value?: string;
+}
+
 /**
  * The server-side session interface: the cookie holds a random id (optionally
  * signed), the data lives in a {@link SessionStore}. Every built-in backend is
@@ -35,6 +44,8 @@ export class ServerSideSessionInterface extends SessionInterface {
   /** Permanent sessions refreshed on every request: what `getAndTouch` is for. */
   private readonly refreshes: boolean;
   private readonly storage: SessionStorage;
+  /** A subclass decides when sessions expire: the store follows it, not the lifetime. */
+  private readonly customExpiry: boolean;
 
   /**
    * @param store where the bytes live
@@ -52,18 +63,31 @@ export class ServerSideSessionInterface extends SessionInterface {
     this.attributes = this.settings.cookie;
     this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
     this.storage = new SessionStorage(store, this.settings, this.logger);
+    this.customExpiry = this.expirationTime !== SessionInterface.prototype.expirationTime;
   }
 
+  /**
+   * A browser may send several cookies of the session's name (a stale one on
+   * a narrower path comes first): each that verifies is looked up, in order,
+   * until one has an entry, at most {@link MAX_COOKIE_LOOKUPS} of them.
+   */
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
-    const cookie = this.readCookie(request);
-    if (!cookie) return this.newSession();
+    for (const cookie of this.readCookies(request)) {
+      const session = await this.loadSession(cookie);
+      if (session) return session;
+    }
+    return this.newSession();
+  }
+
+  private async loadSession(cookie: SessionCookie): Promise<ServerSideSession | undefined> {
     const key = this.settings.keyPrefix + cookie.sid;
     // A session that will be refreshed after the request anyway is read and refreshed at once.
-    const touch = this.refreshes && this.store.getAndTouch !== undefined;
+    // Not with a custom expiry: it needs the session, which is not read yet.
+    const touch = this.refreshes && !this.customExpiry && this.store.getAndTouch !== undefined;
     const bytes = await this.storage.load(key, touch);
-    if (!bytes) return this.newSession();
+    if (!bytes) return undefined;
     const stored = this.storage.decode(bytes, key);
-    if (!stored) return this.newSession();
+    if (!stored) return undefined;
     const state = this.state(cookie.sid, false);
     state.touched = touch;
     state.loaded = bytes;
@@ -102,14 +126,16 @@ export class ServerSideSessionInterface extends SessionInterface {
       state.knownModified = undefined;
     }
     if (!setCookie) return;
+    const expires = this.expirationTime(session);
+    const ttl = this.storeTtl(expires);
     let written: Uint8Array | undefined = bytes;
     if (modified) {
       written = state.isNew
-        ? await this.storage.create(key, bytes)
-        : await this.storage.update(session, key, bytes);
+        ? await this.storage.create(key, bytes, ttl)
+        : await this.storage.update(session, key, bytes, ttl);
     } else if (!state.touched) {
       // A session loaded with getAndTouch was refreshed then; only its cookie is sent again.
-      if (!(await this.storage.refresh(session, key, bytes))) written = undefined;
+      if (!(await this.storage.refresh(session, key, bytes, ttl))) written = undefined;
     }
     if (!written) return this.forgetGone(session, response);
     // Regenerated while it was written: the save queued behind this one stores the new id.
@@ -124,14 +150,15 @@ export class ServerSideSessionInterface extends SessionInterface {
     putSessionCookie(
       response,
       this.cookieName(),
-      serializeCookie(
-        this.cookieName(),
-        this.cookieValue(state),
-        this.cookieAttributes(),
-        this.expirationTime(session),
-      ),
+      serializeCookie(this.cookieName(), this.cookieValue(state), this.cookieAttributes(), expires),
     );
     this.storage.countSave();
+  }
+
+  /** How long the store keeps the entry: until the cookie expires, or the lifetime for a browser-session cookie. */
+  private storeTtl(expires: Date | undefined): number {
+    if (!this.customExpiry || !expires) return this.settings.lifetime;
+    return Math.max(1, expires.getTime() - Date.now());
   }
 
   /** The entry went while this request ran: nothing is written back and the cookie is cleared. */
@@ -161,23 +188,34 @@ export class ServerSideSessionInterface extends SessionInterface {
     state.cookieSent = false;
   }
 
+  /** A read of a random id, through the same bounded path as a request's. */
+  override async checkStore(): Promise<void> {
+    await this.storage.load(this.settings.keyPrefix + this.generateId(), false);
+  }
+
   /** Stops the background sweep, then closes the store if this interface created it. */
   override async close(): Promise<void> {
     await this.storage.sweeper.stop();
     if (this.ownsStore) await this.store.close?.();
   }
 
-  private readCookie(request: SessionRequest): { sid: string; value?: string } | undefined {
+  /** The distinct session ids the request's cookies carry, that verify, first ones first. */
+  private readCookies(request: SessionRequest): SessionCookie[] {
+    const found: SessionCookie[] = [];
     for (const value of readCookieValues(request.headers.cookie, this.cookieName())) {
-      if (!this.signer) {
-        if (this.idPattern.test(value)) return { sid: value };
-        continue;
-      }
-      const verified = this.signer.unsign(value);
-      // A cookie signed with the current secret is sent back as is, without signing again.
-      if (verified && this.idPattern.test(verified.value))
-        return { sid: verified.value, value: verified.current ? value : undefined };
+      const cookie = this.verify(value);
+      if (cookie && !found.some(({ sid }) => sid === cookie.sid)) found.push(cookie);
+      if (found.length === MAX_COOKIE_LOOKUPS) break;
     }
+    return found;
+  }
+
+  private verify(value: string): SessionCookie | undefined {
+    if (!this.signer) return this.idPattern.test(value) ? { sid: value } : undefined;
+    const verified = this.signer.unsign(value);
+    // A cookie signed with the current secret is sent back as is, without signing again.
+    if (verified && this.idPattern.test(verified.value))
+      return { sid: verified.value, value: verified.current ? value : undefined };
     return undefined;
   }
 

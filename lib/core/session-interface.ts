@@ -183,6 +183,13 @@ export abstract class SessionInterface {
     );
   }
 
+  /**
+   * Rejects when the sessions' store does not answer within `storeTimeout`,
+   * with the store's error as `cause`: what `SessionHealthIndicator` calls.
+   * An interface without a store has nothing to check.
+   */
+  async checkStore(): Promise<void> {}
+
   /** Releases what this interface opened itself. */
   async close(): Promise<void> {}
 }

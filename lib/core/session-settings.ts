@@ -51,6 +51,12 @@ function positiveInt(
   return value;
 }
 
+/** Node fires a timer of more than 2^31-1 ms at once: every store call would time out. */
+function storeTimeout(value: number | undefined): number {
+  const key = 'storeTimeout (SESSION_STORE_TIMEOUT)';
+  return positiveInt(key, value, DEFAULT_STORE_TIMEOUT_MS, 1, MAX_TIMER_MS);
+}
+
 function bool(key: string, value: boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean')
@@ -75,20 +81,34 @@ function sameSite(value: SameSiteOption | undefined): SameSite | undefined {
   );
 }
 
+/**
+ * Secrets only sign the cookie: a short one fails startup with `useSigner`,
+ * and is only warned about otherwise (a Flask `SECRET_KEY` may serve other uses).
+ */
 function secrets(options: CommonSessionOptions, useSigner: boolean): readonly string[] {
   const value: unknown = options.secret;
   const given: unknown[] = value === undefined ? [] : Array.isArray(value) ? [...value] : [value];
+  const short: string[] = [];
   given.forEach((secret, i) => {
-    if (typeof secret !== 'string' || Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      // Names the offending entry and its length, never its value.
-      throw new SessionConfigError(
-        i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`,
-        `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${
-          typeof secret === 'string' ? `${Buffer.byteLength(secret)} bytes` : typeof secret
-        }`,
-      );
+    const bytes = typeof secret === 'string' ? Buffer.byteLength(secret) : 0;
+    if (bytes >= MIN_SECRET_BYTES) return;
+    const key = i === 0 ? 'secret (SECRET_KEY)' : `secret[${i}] (SECRET_KEY_FALLBACKS)`;
+    // Names the offending entry and its length, never its value.
+    const got = typeof secret === 'string' ? `${bytes} bytes` : typeof secret;
+    if (typeof secret === 'string' && !useSigner) {
+      short.push(`${key} is ${got}`);
+      return;
     }
+    throw new SessionConfigError(
+      key,
+      `each secret must be a string of at least ${MIN_SECRET_BYTES} bytes, got ${got}`,
+    );
   });
+  if (short.length) {
+    new Logger('SessionModule').warn(
+      `${short.join(', ')}: under ${MIN_SECRET_BYTES} bytes, too short to sign session cookies; unused while useSigner (SESSION_USE_SIGNER) is false`,
+    );
+  }
   if (useSigner && given.length === 0) {
     throw new SessionConfigError(
       'useSigner (SESSION_USE_SIGNER)',
@@ -220,11 +240,7 @@ function validate(options: CommonSessionOptions): SessionSettings {
     cookieName,
     cookie: cookieAttributes,
     serializer: serializer(options.serializer),
-    storeTimeout: positiveInt(
-      'storeTimeout (SESSION_STORE_TIMEOUT)',
-      options.storeTimeout,
-      DEFAULT_STORE_TIMEOUT_MS,
-    ),
+    storeTimeout: storeTimeout(options.storeTimeout),
     cleanupEvery: positiveInt(
       'cleanupEvery (SESSION_CLEANUP_N_REQUESTS)',
       options.cleanupEvery,

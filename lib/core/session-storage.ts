@@ -1,5 +1,5 @@
 import { HttpException, type Logger } from '@nestjs/common';
-import type { SessionStore } from '../interfaces';
+import type { SessionStore, StoreCallOptions } from '../interfaces';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { backoff } from '../utils/backoff.util';
 import { withTimeout } from '../utils/timeout.util';
@@ -42,8 +42,8 @@ export class SessionStorage {
   /** The entry of `key`, refreshed at once when `touch` (with `getAndTouch`). */
   load(key: string, touch: boolean): Promise<Uint8Array | undefined> {
     return touch
-      ? this.call('get', () => this.store.getAndTouch!(key, this.settings.lifetime))
-      : this.call('get', () => this.store.get(key));
+      ? this.call('get', (o) => this.store.getAndTouch!(key, this.settings.lifetime, o))
+      : this.call('get', (o) => this.store.get(key, o));
   }
 
   /** The session in `bytes`, or `undefined` (and a warning) when they cannot be read. */
@@ -58,10 +58,10 @@ export class SessionStorage {
     }
   }
 
-  /** Stores a session under a new id. */
-  async create(key: string, bytes: Uint8Array): Promise<Uint8Array> {
+  /** Stores a session under a new id, to expire `ttl` ms from now. */
+  async create(key: string, bytes: Uint8Array, ttl: number): Promise<Uint8Array> {
     this.checkSize(bytes.byteLength);
-    await this.call('set', () => this.store.set(key, bytes, this.settings.lifetime));
+    await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
     return bytes;
   }
 
@@ -74,28 +74,33 @@ export class SessionStorage {
     session: ServerSideSession,
     key: string,
     bytes: Uint8Array,
+    ttl: number,
   ): Promise<Uint8Array | undefined> {
     this.checkSize(bytes.byteLength);
-    if (this.merges) return this.merge(session, key, bytes);
-    const ttl = this.settings.lifetime;
+    if (this.merges) return this.merge(session, key, bytes, ttl);
     if (!this.store.update) {
-      await this.call('set', () => this.store.set(key, bytes, ttl));
+      await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
       return bytes;
     }
-    return (await this.call('update', () => this.store.update!(key, bytes, ttl)))
+    return (await this.call('update', (o) => this.store.update!(key, bytes, ttl, o)))
       ? bytes
       : undefined;
   }
 
   /** Moves the expiry of an unchanged session; `false` when its entry is gone. */
-  async refresh(session: ServerSideSession, key: string, bytes: Uint8Array): Promise<boolean> {
-    if (!this.store.touch) return (await this.update(session, key, bytes)) !== undefined;
-    const found = await this.call('touch', () => this.store.touch!(key, this.settings.lifetime));
+  async refresh(
+    session: ServerSideSession,
+    key: string,
+    bytes: Uint8Array,
+    ttl: number,
+  ): Promise<boolean> {
+    if (!this.store.touch) return (await this.update(session, key, bytes, ttl)) !== undefined;
+    const found = await this.call('touch', (o) => this.store.touch!(key, ttl, o));
     return found !== false;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete', () => this.store.delete(key));
+    await this.call('delete', (o) => this.store.delete(key, o));
   }
 
   /** Starts a sweep every `cleanupEvery` saves, in the background. */
@@ -113,15 +118,16 @@ export class SessionStorage {
     session: ServerSideSession,
     key: string,
     bytes: Uint8Array,
+    ttl: number,
   ): Promise<Uint8Array | undefined> {
     const state = session[SESSION_STATE];
-    const { serializer, lifetime } = this.settings;
+    const { serializer } = this.settings;
     let expected = state.loaded!;
     let next = bytes;
     let changes: SessionChanges | undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.call('compareAndSet', () =>
-        this.store.compareAndSet!(key, expected, next, lifetime),
+      const outcome = await this.call('compareAndSet', (o) =>
+        this.store.compareAndSet!(key, expected, next, ttl, o),
       );
       if (outcome === 'stored') return next;
       if (outcome === 'missing') return undefined;
@@ -134,7 +140,7 @@ export class SessionStorage {
         );
       }
       await backoff(attempt, MAX_RETRY_PAUSE_MS);
-      const fresh = await this.call('get', () => this.store.get(key));
+      const fresh = await this.call('get', (o) => this.store.get(key, o));
       if (!fresh) return undefined;
       changes ??= changesBetween(
         decodeSession(serializer, state.loaded!),
@@ -169,7 +175,7 @@ export class SessionStorage {
   }
 
   /** Runs one store call within `storeTimeout`; any failure becomes a 503. */
-  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  private call<T>(operation: string, run: (options: StoreCallOptions) => Promise<T>): Promise<T> {
     return withTimeout(run, this.settings.storeTimeout, (error) => {
       if (error instanceof HttpException) return error;
       this.logger.error(

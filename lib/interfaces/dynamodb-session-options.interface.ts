@@ -5,7 +5,8 @@ import type { CommonSessionOptions } from './session-module-options.interface';
  * calls; any such client fits.
  */
 export interface DynamoDBClientLike {
-  send(command: object): Promise<unknown>;
+  /** `options.abortSignal` cancels the request (a call past `storeTimeout`). */
+  send(command: object, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   destroy(): void;
 }
 

@@ -21,6 +21,8 @@ export interface ElasticsearchSessionDocument {
 /** The options of the store's requests that take any (`ignore` lists accepted error statuses). */
 export interface ElasticsearchRequestOptions {
   ignore?: number[];
+  /** Cancels the request (a call past `storeTimeout`). */
+  signal?: AbortSignal;
 }
 
 /** The mapping of a session index the store creates (`ELASTICSEARCH_SESSION_MAPPINGS`). */
@@ -42,13 +44,16 @@ export interface ElasticsearchClientLike {
     options?: ElasticsearchRequestOptions,
   ): Promise<{ found?: boolean; _source?: unknown; _seq_no?: number; _primary_term?: number }>;
   /** With `if_seq_no`/`if_primary_term`: only over the version read (409 otherwise). */
-  index(params: {
-    index: string;
-    id: string;
-    document: ElasticsearchSessionDocument;
-    if_seq_no?: number;
-    if_primary_term?: number;
-  }): Promise<unknown>;
+  index(
+    params: {
+      index: string;
+      id: string;
+      document: ElasticsearchSessionDocument;
+      if_seq_no?: number;
+      if_primary_term?: number;
+    },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<unknown>;
   update(
     params: {
       index: string;

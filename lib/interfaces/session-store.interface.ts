@@ -14,20 +14,29 @@ export const SessionStore = Symbol('SessionStore');
 /** What {@link SessionStore.compareAndSet} did. */
 export type CompareAndSetResult = 'stored' | 'changed' | 'missing';
 
+/**
+ * Given to every store call: `signal` aborts when the call exceeds
+ * `storeTimeout` (it already answered 503); pass it to a client that can
+ * cancel a request, so a late write does not land after all.
+ */
+export interface StoreCallOptions {
+  readonly signal?: AbortSignal;
+}
+
 export interface SessionStore {
   /** The stored bytes, or `undefined` when the key is missing or expired. */
-  get(key: string): Promise<Uint8Array | undefined>;
+  get(key: string, options?: StoreCallOptions): Promise<Uint8Array | undefined>;
   /** Creates or replaces the entry; it expires `ttlMs` milliseconds from now. */
-  set(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
+  set(key: string, value: Uint8Array, ttlMs: number, options?: StoreCallOptions): Promise<void>;
   /** Removes the entry; a missing key is not an error. */
-  delete(key: string): Promise<void>;
+  delete(key: string, options?: StoreCallOptions): Promise<void>;
   /**
    * Moves the expiry of an existing entry to `ttlMs` from now without rewriting
    * its value, and says whether there was one (`false`: missing or expired,
    * nothing created; `void` from a store that cannot tell). Without it, a
    * refresh rewrites the value.
    */
-  touch?(key: string, ttlMs: number): Promise<boolean | void>;
+  touch?(key: string, ttlMs: number, options?: StoreCallOptions): Promise<boolean | void>;
   /**
    * Replaces the entry only if it exists (not deleted, not expired), in one
    * atomic step on the server (Redis `SET … XX`, SQL `UPDATE … WHERE`, …), and
@@ -35,7 +44,12 @@ export interface SessionStore {
    * request destroyed, regenerated away or revoked is never recreated. Without
    * it, such saves use `set` (and a startup warning says so).
    */
-  update?(key: string, value: Uint8Array, ttlMs: number): Promise<boolean>;
+  update?(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean>;
   /**
    * Compare-and-set: replaces the entry with `value` only if its stored bytes
    * are still exactly `expected` (the bytes are the entry's version), atomically
@@ -48,6 +62,7 @@ export interface SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult>;
   /**
    * Reads the entry and moves its expiry to `ttlMs` from now, in one round trip
@@ -55,7 +70,11 @@ export interface SessionStore {
    * refreshed after the request anyway (`refreshEachRequest` with permanent
    * sessions), so an unmodified session costs one store call instead of two.
    */
-  getAndTouch?(key: string, ttlMs: number): Promise<Uint8Array | undefined>;
+  getAndTouch?(
+    key: string,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<Uint8Array | undefined>;
   /**
    * Removes expired entries, in batches; returns how many were removed when
    * known. A sweep may stop after a bounded number of batches: the next one

@@ -7,12 +7,37 @@ export class TimeoutError extends Error {
 }
 
 /**
+ * What a bounded call is given: `signal`, made only when asked for, aborts at
+ * the deadline, so a client that takes one cancels the call instead of letting
+ * it land after its caller gave up.
+ */
+export interface Deadline {
+  readonly signal: AbortSignal;
+}
+
+class LazyDeadline implements Deadline {
+  private controller?: AbortController;
+  private reason?: TimeoutError;
+
+  get signal(): AbortSignal {
+    if (this.reason) return AbortSignal.abort(this.reason);
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  expire(reason: TimeoutError): void {
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
  * Runs `run` and settles with it, or fails with a {@link TimeoutError} after
- * `ms`; `mapError` turns any failure into the error to report. A plain Promise
+ * `ms`, when `run`'s deadline signal aborts; `mapError` turns any failure into the error to report. A plain Promise
  * rather than `Promise.race` over an async function: it bounds every store call.
  */
 export function withTimeout<T>(
-  run: () => Promise<T>,
+  run: (deadline: Deadline) => Promise<T>,
   ms: number,
   mapError: (error: unknown) => unknown = (error) => error,
 ): Promise<T> {
@@ -24,10 +49,15 @@ export function withTimeout<T>(
       clearTimeout(timer);
       reject(mapError(error));
     };
-    const timer = setTimeout(() => fail(new TimeoutError(ms)), ms);
+    const deadline = new LazyDeadline();
+    const timer = setTimeout(() => {
+      const error = new TimeoutError(ms);
+      fail(error);
+      deadline.expire(error);
+    }, ms);
     let pending: Promise<T>;
     try {
-      pending = run();
+      pending = run(deadline);
     } catch (error) {
       fail(error);
       return;

@@ -10,15 +10,6 @@ import {
   slug,
 } from '../utils/markdown';
 
-/**
- * Files that other pieces of work add to the repository: a link to one of them is accepted
- * while it is missing (its anchors cannot be checked until it exists).
- */
-const PENDING_FILES = [
-  'docs/backends/hardening-notes.md',
-  'docs/health.md',
-];
-
 const README_MAX_LINES = 400;
 
 /** The problem with one link, or undefined when it resolves. */
@@ -30,8 +21,7 @@ function brokenLink(file: string, target: string): string | undefined {
     : file;
   if (resolved.startsWith('../')) return `${target} leaves the repository`;
   const full = path.join(REPO_ROOT, resolved);
-  if (!existsSync(full))
-    return PENDING_FILES.includes(resolved) ? undefined : `${resolved} does not exist`;
+  if (!existsSync(full)) return `${resolved} does not exist`;
   if (anchor === undefined) return undefined;
   if (statSync(full).isDirectory() || !resolved.endsWith('.md'))
     return `#${anchor} points into ${resolved}, which has no headings`;

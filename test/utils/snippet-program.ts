@@ -12,6 +12,7 @@ export interface Snippet {
 const PACKAGE_PATHS = {
   'nestjs-server-session': ['lib/index.ts'],
   'nestjs-server-session/testing': ['lib/testing/index.ts'],
+  'nestjs-server-session/health': ['lib/health/index.ts'],
 };
 
 const SNIPPET_DIR = path.join(REPO_ROOT, '.doc-snippets');

@@ -5,6 +5,7 @@ import type {
   DynamoDBClientLike,
   DynamoDBStoreOptions,
   SessionStore,
+  StoreCallOptions,
 } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { Lazy } from '../../utils/lazy.util';
@@ -92,21 +93,31 @@ export class DynamoDBStore implements SessionStore {
     return DYNAMODB_MAX_ITEM_BYTES - attributes;
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
-    const item = await this.getItem(key);
+  async get(key: string, options?: StoreCallOptions): Promise<Uint8Array | undefined> {
+    const item = await this.getItem(key, options);
     return isLive(item, Date.now()) ? item!.data!.B : undefined;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     const Item = this.item(key, value, ttlMs);
-    await this.call((client) =>
-      client.send(new this.sdk.PutItemCommand({ TableName: this.table, Item })),
+    await this.call(options, (client, sendOptions) =>
+      client.send(new this.sdk.PutItemCommand({ TableName: this.table, Item }), sendOptions),
     );
   }
 
   /** PutItem on the condition that the item is live: one round trip. */
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await this.putLive(key, value, ttlMs)) === undefined;
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return (await this.putLive(options, key, value, ttlMs)) === undefined;
   }
 
   /**
@@ -119,27 +130,29 @@ export class DynamoDBStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
-    const refused = await this.putLive(key, value, ttlMs, expected);
+    const refused = await this.putLive(options, key, value, ttlMs, expected);
     if (!refused) return 'stored';
     // No item back: missing, or a DynamoDB-compatible server that does not send it. Only a read can tell.
-    const item = refused.Item ?? (await this.getItem(key));
+    const item = refused.Item ?? (await this.getItem(key, options));
     return isLive(item, Date.now()) ? 'changed' : 'missing';
   }
 
-  async delete(key: string): Promise<void> {
-    await this.call((client) =>
+  async delete(key: string, options?: StoreCallOptions): Promise<void> {
+    await this.call(options, (client, sendOptions) =>
       client.send(
         new this.sdk.DeleteItemCommand({ TableName: this.table, Key: { id: { S: key } } }),
+        sendOptions,
       ),
     );
   }
 
-  async touch(key: string, ttlMs: number): Promise<boolean> {
+  async touch(key: string, ttlMs: number, options?: StoreCallOptions): Promise<boolean> {
     const now = Date.now();
     const { expiresAt, expiresAtMs } = this.expiry(now + ttlMs);
     try {
-      await this.call((client) =>
+      await this.call(options, (client, sendOptions) =>
         client.send(
           new this.sdk.UpdateItemCommand({
             TableName: this.table,
@@ -153,6 +166,7 @@ export class DynamoDBStore implements SessionStore {
               ':now': { N: String(now) },
             },
           }),
+          sendOptions,
         ),
       );
       return true;
@@ -169,7 +183,7 @@ export class DynamoDBStore implements SessionStore {
 
   /** Scans for expired items and deletes them; only a table without TTL on `expiresAt` needs it. */
   async deleteExpired(): Promise<number> {
-    return this.call((client) => sweepDynamoDBTable(client, this.sdk, this.table));
+    return this.call(undefined, (client) => sweepDynamoDBTable(client, this.sdk, this.table));
   }
 
   async close(): Promise<void> {
@@ -177,14 +191,15 @@ export class DynamoDBStore implements SessionStore {
     if (this.ownsClient) this.client.destroy();
   }
 
-  private async getItem(key: string): Promise<Item | undefined> {
-    const { Item } = await this.call((client) =>
+  private async getItem(key: string, options?: StoreCallOptions): Promise<Item | undefined> {
+    const { Item } = await this.call(options, (client, sendOptions) =>
       client.send(
         new this.sdk.GetItemCommand({
           TableName: this.table,
           Key: { id: { S: key } },
           ConsistentRead: true,
         }),
+        sendOptions,
       ),
     );
     return Item;
@@ -202,6 +217,7 @@ export class DynamoDBStore implements SessionStore {
    * Returns nothing when written, the `ConditionalCheckFailedException` when refused.
    */
   private async putLive(
+    options: StoreCallOptions | undefined,
     key: string,
     value: Uint8Array,
     ttlMs: number,
@@ -210,7 +226,7 @@ export class DynamoDBStore implements SessionStore {
     const Item = this.item(key, value, ttlMs);
     const now = { ':now': { N: String(Date.now()) } };
     try {
-      await this.call((client) =>
+      await this.call(options, (client, sendOptions) =>
         client.send(
           new this.sdk.PutItemCommand({
             TableName: this.table,
@@ -225,6 +241,7 @@ export class DynamoDBStore implements SessionStore {
                 }
               : { ConditionExpression: LIVE, ExpressionAttributeValues: now }),
           }),
+          sendOptions,
         ),
       );
       return undefined;
@@ -242,19 +259,28 @@ export class DynamoDBStore implements SessionStore {
     };
   }
 
-  /** Runs `operation` once the table is ready; a table gone missing is created again and the operation retried once. */
-  private async call<T>(operation: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `operation` once the table is ready; a table gone missing is created
+   * again and the operation retried once. The SDK is given the call's signal,
+   * read only now: a call whose deadline passed while the table was prepared
+   * is not sent at all.
+   */
+  private async call<T>(
+    options: StoreCallOptions | undefined,
+    operation: (client: DynamoDBClient, sendOptions: { abortSignal?: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
     const client = this.client as DynamoDBClient;
     if (this.createTable) await this.tableReady.get();
+    const sendOptions = { abortSignal: options?.signal };
     try {
-      return await operation(client);
+      return await operation(client, sendOptions);
     } catch (error) {
       if (!this.createTable || dynamoDBErrorName(error) !== 'ResourceNotFoundException') {
         throw error;
       }
       void this.tableReady.reset();
       await this.tableReady.get();
-      return operation(client);
+      return operation(client, sendOptions);
     }
   }
 }

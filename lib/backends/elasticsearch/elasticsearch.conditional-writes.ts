@@ -2,6 +2,7 @@ import type {
   CompareAndSetResult,
   ElasticsearchClientLike,
   ElasticsearchSessionDocument,
+  StoreCallOptions,
 } from '../../interfaces';
 
 /**
@@ -52,6 +53,7 @@ export async function scriptedUpdate(
   id: string,
   source: string,
   params: Record<string, number | string>,
+  options?: StoreCallOptions,
 ): Promise<boolean> {
   const response = await client.update(
     {
@@ -60,7 +62,7 @@ export async function scriptedUpdate(
       script: { source, lang: 'painless', params },
       retry_on_conflict: RETRY_ON_CONFLICT,
     },
-    { ignore: [404] },
+    { ignore: [404], signal: options?.signal },
   );
   return (response as { result?: unknown } | null)?.result === 'updated';
 }
@@ -75,8 +77,8 @@ export async function compareAndIndex(
   index: string,
   id: string,
   found: Awaited<ReturnType<ElasticsearchClientLike['get']>>,
-  expected: Buffer,
-  document: ElasticsearchSessionDocument,
+  { expected, document }: { expected: Buffer; document: ElasticsearchSessionDocument },
+  options?: StoreCallOptions,
 ): Promise<CompareAndSetResult> {
   if (!found.found || !isSessionDocument(found._source) || found._source.expiresAt <= Date.now()) {
     return 'missing';
@@ -87,13 +89,10 @@ export async function compareAndIndex(
     throw new Error('Elasticsearch answered a GET without _seq_no and _primary_term');
   }
   try {
-    await client.index({
-      index,
-      id,
-      document,
-      if_seq_no: seqNo,
-      if_primary_term: primaryTerm,
-    });
+    await client.index(
+      { index, id, document, if_seq_no: seqNo, if_primary_term: primaryTerm },
+      { signal: options?.signal },
+    );
     return 'stored';
   } catch (error) {
     // Written or deleted since the GET; the caller reads again.

@@ -5,6 +5,7 @@ import type {
   ElasticsearchClientLike,
   ElasticsearchSessionDocument,
   SessionStore,
+  StoreCallOptions,
 } from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
@@ -102,37 +103,41 @@ export class ElasticsearchStore implements SessionStore {
     return Buffer.from(found._source.data, 'base64');
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     const client = await this.ready();
-    await client.index({
-      index: this.index,
-      id: key,
-      document: this.document(value, ttlMs),
-    });
+    await client.index(
+      { index: this.index, id: key, document: this.document(value, ttlMs) },
+      { signal: options?.signal },
+    );
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options?: StoreCallOptions): Promise<void> {
     const client = await this.ready();
-    await client.delete({ index: this.index, id: key }, { ignore: [404] });
+    await client.delete({ index: this.index, id: key }, { ignore: [404], signal: options?.signal });
   }
 
-  async touch(key: string, ttlMs: number): Promise<boolean> {
+  async touch(key: string, ttlMs: number, options?: StoreCallOptions): Promise<boolean> {
     const client = await this.ready();
     const now = Date.now();
-    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_TOUCH_SCRIPT, {
-      now,
-      expiresAt: now + ttlMs,
-    });
+    const params = { now, expiresAt: now + ttlMs };
+    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_TOUCH_SCRIPT, params, options);
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     const client = await this.ready();
     const now = Date.now();
-    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_UPDATE_SCRIPT, {
-      now,
-      data: asBuffer(value).toString('base64'),
-      expiresAt: now + ttlMs,
-    });
+    const params = { now, data: asBuffer(value).toString('base64'), expiresAt: now + ttlMs };
+    return scriptedUpdate(client, this.index, key, ELASTICSEARCH_UPDATE_SCRIPT, params, options);
   }
 
   async compareAndSet(
@@ -140,11 +145,13 @@ export class ElasticsearchStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
     const client = await this.ready();
     const found = await this.read(client, key);
     const document = this.document(value, ttlMs);
-    return compareAndIndex(client, this.index, key, found, asBuffer(expected), document);
+    const written = { expected: asBuffer(expected), document };
+    return compareAndIndex(client, this.index, key, found, written, options);
   }
 
   async deleteExpired(): Promise<number> {

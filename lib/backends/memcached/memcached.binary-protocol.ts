@@ -4,7 +4,10 @@
  * request plumbing (`perform`): same connections, timeouts and retries.
  */
 
-/** What a memjs `Client` uses to send a request: present on memjs 1.x clients. */
+/**
+ * What a memjs `Client` uses to send a request: members memjs 1.x declares
+ * public (its typings), checked against them by the type check of the tests.
+ */
 export interface MemjsRequests {
   seq: number;
   incrSeq(): void;
