@@ -127,7 +127,7 @@ export class DynamoDBSessionInterface extends ServerSideSessionInterface {
       );
     }
     loadDynamoDB();
-    return new DynamoDBSessionInterface(
+    const sessions = new DynamoDBSessionInterface(
       client,
       undefined,
       undefined,
@@ -139,5 +139,10 @@ export class DynamoDBSessionInterface extends ServerSideSessionInterface {
       secretAccessKey,
       { ...settings, createTable },
     );
+    // The table is prepared now, not on the first request, so what its check finds
+    // (TTL on another attribute, missing rights) is said at startup; a failure is
+    // retried by the first store call.
+    void (sessions.store as DynamoDBStore).prepare().catch(() => undefined);
+    return sessions;
   }
 }

@@ -65,7 +65,7 @@ describe.each(PLATFORMS)('SessionModule over %s', (platform: Platform) => {
         /useSigner \(SESSION_USE_SIGNER\): signing needs `secret`/,
       ],
       [
-        { type: 'memory', secret: 'short' },
+        { type: 'memory', useSigner: true, secret: 'short' },
         /secret \(SECRET_KEY\): each secret must be a string of at least 32 bytes/,
       ],
       [
