@@ -81,6 +81,7 @@ function concurrencyMode(read: Reader): SessionConcurrency | undefined {
 function common(read: Reader): CommonSessionOptions {
   const lifetimeSeconds = num(read, 'PERMANENT_SESSION_LIFETIME', false);
   const cleanupSeconds = num(read, 'SESSION_CLEANUP_INTERVAL', false);
+  const absoluteSeconds = num(read, 'SESSION_ABSOLUTE_LIFETIME', false);
   const format = str(read, 'SESSION_SERIALIZATION_FORMAT');
   if (format !== undefined && format !== 'json') {
     throw new SessionConfigError(
@@ -113,6 +114,9 @@ function common(read: Reader): CommonSessionOptions {
     autoDelete: bool(read, 'SESSION_AUTODELETE'),
     maxSize: num(read, 'SESSION_MAX_SIZE'),
     concurrency: concurrencyMode(read),
+    userKey: str(read, 'SESSION_USER_KEY'),
+    absoluteLifetime:
+      absoluteSeconds === undefined ? undefined : Math.round(absoluteSeconds * 1000),
   });
 }
 

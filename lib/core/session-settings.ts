@@ -22,6 +22,10 @@ export interface SessionSettings {
   cleanupInterval: number;
   maxSize: number;
   concurrency: SessionConcurrency;
+  /** The session value naming its user; `undefined`: sessions are not indexed by user. */
+  userKey?: string;
+  /** Milliseconds a session lives from creation or regeneration; `0`: no absolute limit. */
+  absoluteLifetime: number;
 }
 
 export const DEFAULT_LIFETIME_MS = 31 * 24 * 3600 * 1000;
@@ -256,7 +260,24 @@ function validate(options: CommonSessionOptions): SessionSettings {
     ),
     maxSize: positiveInt('maxSize (SESSION_MAX_SIZE)', options.maxSize, 0, 0),
     concurrency: concurrency(options.concurrency),
+    userKey: userKey(options.userKey),
+    absoluteLifetime: positiveInt(
+      'absoluteLifetime (SESSION_ABSOLUTE_LIFETIME)',
+      options.absoluteLifetime,
+      0,
+      0,
+    ),
   };
+}
+
+function userKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new SessionConfigError(
+      'userKey (SESSION_USER_KEY)',
+      `expected the name of a session value, got ${JSON.stringify(value) ?? String(value)}`,
+    );
+  return value;
 }
 
 /**

@@ -87,6 +87,21 @@ export interface CommonSessionOptions {
    * regenerated away or revoked meanwhile is never written back.
    */
   concurrency?: SessionConcurrency;
+  /**
+   * `SESSION_USER_KEY`: the session value that names the signed-in user (a
+   * string or number, e.g. `'userId'`). Set, the store indexes each session
+   * under its user, for `userSessions()`, `revokeUserSessions()` and
+   * `revokeSession()` of the injected `SessionInterface`. Off by default; the
+   * store must be able to list a user's sessions (not memcached).
+   */
+  userKey?: string;
+  /**
+   * `SESSION_ABSOLUTE_LIFETIME` (seconds there, milliseconds here): a session
+   * older than this since it was created or last regenerated reads as missing,
+   * however busy it is; the store keeps it no longer. The idle limit stays
+   * `lifetime`. Off by default.
+   */
+  absoluteLifetime?: number;
 }
 
 export interface NullSessionOptions extends CommonSessionOptions {

@@ -21,6 +21,23 @@ export type CompareAndSetResult = 'stored' | 'changed' | 'missing';
  */
 export interface StoreCallOptions {
   readonly signal?: AbortSignal;
+  /**
+   * With `userKey`, on every write of a value (`set`, `update`,
+   * `compareAndSet`): the user the session belongs to, `undefined` for none.
+   * A store with {@link SessionStore.findByUser} records the key under that
+   * user, in the same step as the write where it can.
+   */
+  readonly user?: string;
+}
+
+/** An entry {@link SessionStore.findByUser} found. */
+export interface UserSessionEntry {
+  /** The full key (`keyPrefix + id`). */
+  key: string;
+  /** The stored bytes, as `get` would return them. */
+  value: Uint8Array;
+  /** When the entry expires, as the store holds it (moved by writes and `touch`). */
+  expiresAt: Date;
 }
 
 export interface SessionStore {
@@ -75,6 +92,13 @@ export interface SessionStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<Uint8Array | undefined>;
+  /**
+   * Every live entry last written with `options.user === user` (what `userKey`
+   * needs): never a missing or expired one. It may also return an entry
+   * rewritten since without that user, with its current value; the module
+   * reads the user from the value and leaves such entries out.
+   */
+  findByUser?(user: string, options?: StoreCallOptions): Promise<UserSessionEntry[]>;
   /**
    * Removes expired entries, in batches; returns how many were removed when
    * known. A sweep may stop after a bounded number of batches: the next one

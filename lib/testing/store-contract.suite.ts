@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '../interfaces';
 import { describeConditionalWrites } from './store-contract-conditional.suite';
+import { describeUserIndex } from './store-contract-user-index.suite';
 
 /** What a store factory returns: the store, or the store and how to clean up after a test. */
 export type SessionStoreSetup<S extends SessionStore = SessionStore> =
@@ -24,6 +25,8 @@ export interface SessionStoreContractOptions<S extends SessionStore = SessionSto
    * runs in `overwrite` mode). Every built-in store has them. Default true.
    */
   conditionalWrites?: boolean;
+  /** True for a store that lists a user's sessions (`findByUser`, what `userKey` needs). */
+  findByUser?: boolean;
   /**
    * Whether the backend still holds anything under `key`, expired or not, read
    * around the store (its map, file, row…). `get` hides expired entries, so
@@ -158,6 +161,10 @@ export function describeSessionStore<S extends SessionStore>(
 
     if (options.conditionalWrites !== false) {
       describeConditionalWrites(() => store, key, shortTtl, timeoutMs);
+    }
+
+    if (options.findByUser) {
+      describeUserIndex(() => store, key, shortTtl, timeoutMs);
     }
 
     if (options.getAndTouch) {

@@ -9,6 +9,7 @@ export const STORE_OPERATIONS = [
   'update',
   'compareAndSet',
   'getAndTouch',
+  'findByUser',
   'deleteExpired',
   'close',
 ] as const;
@@ -27,7 +28,7 @@ void everyMethodRecorded;
 
 export interface StoreCall {
   operation: StoreOperation;
-  /** The key it was called with (`''` for `deleteExpired` and `close`). */
+  /** The key it was called with (the user for `findByUser`, `''` for `deleteExpired` and `close`). */
   key: string;
   /** What the call resolved to, once it has; `failed` when it rejected. */
   outcome?: unknown;

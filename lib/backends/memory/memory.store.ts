@@ -1,4 +1,9 @@
-import type { CompareAndSetResult, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
+} from '../../interfaces';
 import { SessionConfigError } from '../../session.errors';
 
 /** `maxEntries`' default. */
@@ -15,6 +20,7 @@ export interface MemoryStoreOptions {
 interface Entry {
   value: Uint8Array;
   expiresAt: number;
+  user?: string;
 }
 
 /**
@@ -26,6 +32,8 @@ interface Entry {
 export class MemoryStore implements SessionStore {
   /** Insertion order is write order: a write moves its key to the end. */
   private readonly entries = new Map<string, Entry>();
+  /** The keys of each user's sessions (`userKey`); a key leaves with its entry. */
+  private readonly byUser = new Map<string, Set<string>>();
   readonly maxEntries: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -44,14 +52,34 @@ export class MemoryStore implements SessionStore {
     return entry && Buffer.from(entry.value);
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    this.entries.delete(key);
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    this.remove(key);
     if (this.entries.size >= this.maxEntries) this.makeRoom();
-    this.entries.set(key, { value: Buffer.from(value), expiresAt: Date.now() + ttlMs });
+    const user = options?.user;
+    this.entries.set(key, { value: Buffer.from(value), expiresAt: Date.now() + ttlMs, user });
+    if (user === undefined) return;
+    let keys = this.byUser.get(user);
+    if (!keys) this.byUser.set(user, (keys = new Set()));
+    keys.add(key);
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
+    this.remove(key);
+  }
+
+  async findByUser(user: string): Promise<UserSessionEntry[]> {
+    const found: UserSessionEntry[] = [];
+    for (const key of this.byUser.get(user) ?? []) {
+      const entry = this.live(key);
+      if (entry)
+        found.push({ key, value: Buffer.from(entry.value), expiresAt: new Date(entry.expiresAt) });
+    }
+    return found;
   }
 
   async touch(key: string, ttlMs: number): Promise<boolean> {
@@ -60,9 +88,14 @@ export class MemoryStore implements SessionStore {
     return entry !== undefined;
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     if (!this.live(key)) return false;
-    await this.set(key, value, ttlMs);
+    await this.set(key, value, ttlMs, options);
     return true;
   }
 
@@ -71,11 +104,12 @@ export class MemoryStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
     const entry = this.live(key);
     if (!entry) return 'missing';
     if (!Buffer.from(entry.value).equals(expected)) return 'changed';
-    await this.set(key, value, ttlMs);
+    await this.set(key, value, ttlMs, options);
     return 'stored';
   }
 
@@ -84,7 +118,7 @@ export class MemoryStore implements SessionStore {
     let removed = 0;
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) {
-        this.entries.delete(key);
+        this.remove(key);
         removed++;
       }
     }
@@ -93,21 +127,32 @@ export class MemoryStore implements SessionStore {
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.byUser.clear();
   }
 
   /** Frees one place at least: the expired entries, else the oldest written. */
   private makeRoom(): void {
     const now = Date.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.remove(key);
     if (this.entries.size < this.maxEntries) return;
     const oldest = this.entries.keys().next();
-    if (!oldest.done) this.entries.delete(oldest.value);
+    if (!oldest.done) this.remove(oldest.value);
+  }
+
+  /** Drops the entry and its place in its user's keys. */
+  private remove(key: string): void {
+    const user = this.entries.get(key)?.user;
+    this.entries.delete(key);
+    if (user === undefined) return;
+    const keys = this.byUser.get(user);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byUser.delete(user);
   }
 
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
     return entry;
