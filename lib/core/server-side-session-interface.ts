@@ -1,15 +1,16 @@
-import {
-  readCookieValues,
-  serializeClearedCookie,
-  serializeCookie,
-  type CookieAttributes,
-} from './cookie';
+import { serializeClearedCookie, serializeCookie, type CookieAttributes } from './cookie';
 import type {
   CommonSessionOptions,
+  RevokeUserSessionsOptions,
   SessionRequest,
   SessionResponse,
   SessionStore,
+  SessionUserId,
+  UserSession,
+  UserSessionsOptions,
 } from '../interfaces';
+import { SessionConfigError } from '../session.errors';
+import { absoluteRemaining, capExpiry } from './absolute-lifetime';
 import { addVary, putSessionCookie } from './http-response';
 import {
   SESSION_DATA,
@@ -17,20 +18,13 @@ import {
   ServerSideSession,
   type SessionState,
 } from './server-side-session';
-import { generateSessionId, sessionIdPattern } from './session-id';
+import { generateSessionId } from './session-id';
 import { SessionInterface } from './session-interface';
 import { resolveSessionSettings, type SessionSettings } from './session-settings';
 import { SessionStorage } from './session-storage';
-import { Signer } from './signer';
-
-/** Store lookups for the session cookies of one request, however many it sends. */
-const MAX_COOKIE_LOOKUPS = 3;
-
-/** A session id from a cookie; `value` is the cookie to send back as is, when it can be. */
-interface SessionCookie {
-  sid: string;
-  value?: string;
-}
+import { SessionCookies, type SessionCookie } from './session-cookies';
+import { sessionUser } from './session-user';
+import { UserSessions } from './user-sessions';
 
 /**
  * The server-side session interface: the cookie holds a random id (optionally
@@ -38,14 +32,16 @@ interface SessionCookie {
  * this class with a different store.
  */
 export class ServerSideSessionInterface extends SessionInterface {
-  private readonly signer?: Signer;
-  private readonly idPattern: RegExp;
+  private readonly cookies: SessionCookies;
   private readonly attributes: CookieAttributes;
   /** Permanent sessions refreshed on every request: what `getAndTouch` is for. */
   private readonly refreshes: boolean;
   private readonly storage: SessionStorage;
   /** A subclass decides when sessions expire: the store follows it, not the lifetime. */
   private readonly customExpiry: boolean;
+  /** Sessions keep when they began (`userKey`, `absoluteLifetime`). */
+  private readonly keepsCreation: boolean;
+  private readonly users: UserSessions;
 
   /**
    * @param store where the bytes live
@@ -58,21 +54,46 @@ export class ServerSideSessionInterface extends SessionInterface {
     private readonly ownsStore = false,
   ) {
     super(resolveSessionSettings(options));
-    if (this.settings.useSigner) this.signer = new Signer(this.settings.secrets);
-    this.idPattern = sessionIdPattern(this.settings.idLength);
+    this.cookies = new SessionCookies(this.settings);
     this.attributes = this.settings.cookie;
     this.refreshes = this.settings.refreshEachRequest && this.settings.permanent;
+    if (this.settings.userKey !== undefined && !store.findByUser) {
+      throw new SessionConfigError(
+        'userKey (SESSION_USER_KEY)',
+        `${store.constructor.name} cannot list a user's sessions (it has no findByUser()); choose a store that can, or leave userKey unset`,
+      );
+    }
     this.storage = new SessionStorage(store, this.settings, this.logger);
     this.customExpiry = this.expirationTime !== SessionInterface.prototype.expirationTime;
+    this.keepsCreation = this.settings.userKey !== undefined || this.settings.absoluteLifetime > 0;
+    this.users = new UserSessions(this.storage, this.settings, this.cookies.idPattern);
+  }
+
+  override userSessions(
+    userId: SessionUserId,
+    options: UserSessionsOptions = {},
+  ): Promise<UserSession[]> {
+    return this.users.list(userId, options.current);
+  }
+
+  override revokeUserSessions(
+    userId: SessionUserId,
+    options?: RevokeUserSessionsOptions,
+  ): Promise<number> {
+    return this.users.revokeAll(userId, options);
+  }
+
+  override revokeSession(sid: string): Promise<boolean> {
+    return this.users.revoke(sid);
   }
 
   /**
    * A browser may send several cookies of the session's name (a stale one on
    * a narrower path comes first): each that verifies is looked up, in order,
-   * until one has an entry, at most {@link MAX_COOKIE_LOOKUPS} of them.
+   * until one has an entry (at most three).
    */
   protected async openSession(request: SessionRequest): Promise<ServerSideSession> {
-    for (const cookie of this.readCookies(request)) {
+    for (const cookie of this.cookies.read(request.headers.cookie, this.cookieName())) {
       const session = await this.loadSession(cookie);
       if (session) return session;
     }
@@ -93,6 +114,20 @@ export class ServerSideSessionInterface extends SessionInterface {
     state.loaded = bytes;
     state.cookieSent = true;
     state.cookieValue = cookie.value;
+    if (this.keepsCreation) {
+      state.createdAt = stored.createdAt;
+      if (state.createdAt === undefined) {
+        // Stored before creation times were kept: its absolute lifetime starts now.
+        state.createdAt = Date.now();
+        state.mayDiffer = true;
+      } else if (absoluteRemaining(this.settings, state.createdAt) <= 0) {
+        await this.storage.delete(key);
+        return undefined;
+      }
+      // Refreshed for a whole lifetime, but less of its absolute lifetime is left: refreshed again when saved.
+      if (touch && absoluteRemaining(this.settings, state.createdAt) < this.settings.lifetime)
+        state.touched = false;
+    }
     return new ServerSideSession(state, stored.data, stored.permanent);
   }
 
@@ -126,16 +161,19 @@ export class ServerSideSessionInterface extends SessionInterface {
       state.knownModified = undefined;
     }
     if (!setCookie) return;
-    const expires = this.expirationTime(session);
-    const ttl = this.storeTtl(expires);
+    const remaining = absoluteRemaining(this.settings, state.createdAt);
+    const expires = capExpiry(this.expirationTime(session), remaining);
+    const ttl = Math.min(this.storeTtl(expires), Math.max(1, remaining));
+    const user =
+      this.settings.userKey && sessionUser(session[SESSION_DATA].data, this.settings.userKey);
     let written: Uint8Array | undefined = bytes;
     if (modified) {
       written = state.isNew
-        ? await this.storage.create(key, bytes, ttl)
-        : await this.storage.update(session, key, bytes, ttl);
+        ? await this.storage.create(key, bytes, ttl, user)
+        : await this.storage.update(session, key, bytes, ttl, user);
     } else if (!state.touched) {
       // A session loaded with getAndTouch was refreshed then; only its cookie is sent again.
-      if (!(await this.storage.refresh(session, key, bytes, ttl))) written = undefined;
+      if (!(await this.storage.refresh(session, key, bytes, ttl, user))) written = undefined;
     }
     if (!written) return this.forgetGone(session, response);
     // Regenerated while it was written: the save queued behind this one stores the new id.
@@ -150,7 +188,12 @@ export class ServerSideSessionInterface extends SessionInterface {
     putSessionCookie(
       response,
       this.cookieName(),
-      serializeCookie(this.cookieName(), this.cookieValue(state), this.cookieAttributes(), expires),
+      serializeCookie(
+        this.cookieName(),
+        this.cookies.valueOf(state),
+        this.cookieAttributes(),
+        expires,
+      ),
     );
     this.storage.countSave();
   }
@@ -168,6 +211,7 @@ export class ServerSideSessionInterface extends SessionInterface {
     session[SESSION_DATA] = { permanent: this.settings.permanent, data: {} };
     Object.assign(state, {
       sid: this.generateId(),
+      createdAt: this.keepsCreation ? Date.now() : undefined,
       isNew: true,
       loaded: undefined,
       cookieValue: undefined,
@@ -199,26 +243,6 @@ export class ServerSideSessionInterface extends SessionInterface {
     if (this.ownsStore) await this.store.close?.();
   }
 
-  /** The distinct session ids the request's cookies carry, that verify, first ones first. */
-  private readCookies(request: SessionRequest): SessionCookie[] {
-    const found: SessionCookie[] = [];
-    for (const value of readCookieValues(request.headers.cookie, this.cookieName())) {
-      const cookie = this.verify(value);
-      if (cookie && !found.some(({ sid }) => sid === cookie.sid)) found.push(cookie);
-      if (found.length === MAX_COOKIE_LOOKUPS) break;
-    }
-    return found;
-  }
-
-  private verify(value: string): SessionCookie | undefined {
-    if (!this.signer) return this.idPattern.test(value) ? { sid: value } : undefined;
-    const verified = this.signer.unsign(value);
-    // A cookie signed with the current secret is sent back as is, without signing again.
-    if (verified && this.idPattern.test(verified.value))
-      return { sid: verified.value, value: verified.current ? value : undefined };
-    return undefined;
-  }
-
   /** Deletes the entries left behind by `regenerate()` or `destroy()`. */
   private async deleteDeadIds(state: SessionState): Promise<void> {
     while (state.deadIds.length) {
@@ -226,12 +250,6 @@ export class ServerSideSessionInterface extends SessionInterface {
       await this.storage.delete(this.settings.keyPrefix + id);
       state.deadIds.shift();
     }
-  }
-
-  private cookieValue(state: SessionState): string {
-    if (!this.signer) return state.sid;
-    state.cookieValue ??= this.signer.sign(state.sid);
-    return state.cookieValue;
   }
 
   private cookieAttributes(): CookieAttributes {
@@ -246,11 +264,9 @@ export class ServerSideSessionInterface extends SessionInterface {
   }
 
   private newSession(): ServerSideSession {
-    return new ServerSideSession(
-      this.state(this.generateId(), true),
-      undefined,
-      this.settings.permanent,
-    );
+    const state = this.state(this.generateId(), true);
+    if (this.keepsCreation) state.createdAt = Date.now();
+    return new ServerSideSession(state, undefined, this.settings.permanent);
   }
 
   private state(sid: string, isNew: boolean): SessionState {

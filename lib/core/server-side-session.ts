@@ -21,6 +21,11 @@ export interface SessionState {
   mayDiffer?: boolean;
   /** `clear()` ran: a merge with a concurrent save keeps none of the keys it wrote. */
   cleared?: boolean;
+  /**
+   * When the session began (epoch ms), kept with it when `userKey` or
+   * `absoluteLifetime` is set; `regenerate()` starts it again.
+   */
+  createdAt?: number;
   /** Ids whose stored entries must be deleted when saved (after regenerate or destroy). */
   deadIds: string[];
   /** The browser holds a cookie that has to be cleared if nothing replaces it. */
@@ -154,6 +159,7 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
     this.beforeWrite();
     const state = this[SESSION_STATE];
     if (!state.isNew) state.deadIds.push(state.sid);
+    if (state.createdAt !== undefined) state.createdAt = Date.now();
     state.sid = state.newId();
     state.isNew = true;
     state.cookieValue = undefined;
@@ -186,13 +192,18 @@ export class ServerSideSession<T extends object = Record<string, unknown>> {
 
   /** @internal */
   get [SESSION_DATA](): StoredSession {
-    return { permanent: this.isPermanent, data: this.data };
+    return {
+      permanent: this.isPermanent,
+      data: this.data,
+      createdAt: this[SESSION_STATE].createdAt,
+    };
   }
 
   /** @internal After a merge: what the store now holds. */
   set [SESSION_DATA](stored: StoredSession) {
     this.data = Object.assign(Object.create(null) as SessionData, stored.data);
     this.isPermanent = stored.permanent;
+    if (stored.createdAt !== undefined) this[SESSION_STATE].createdAt = stored.createdAt;
   }
 
   protected beforeWrite(): void {

@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { SameSite } from './cookie';
-import type { SessionRequest, SessionResponse } from '../interfaces';
+import type {
+  RevokeUserSessionsOptions,
+  SessionRequest,
+  SessionResponse,
+  SessionUserId,
+  UserSession,
+  UserSessionsOptions,
+} from '../interfaces';
 import { describeRoute, headersSent, rawResponse } from './http-response';
 import { holdResponse, responseOf } from './response-hold';
 import { openingSession, rememberOpened, rememberOpening } from './request-sessions';
@@ -180,6 +187,39 @@ export abstract class SessionInterface {
       },
       undefined,
       false,
+    );
+  }
+
+  /**
+   * The sessions of a user (`userKey`), most recently seen first; pass
+   * `{ current: session }` to mark the request's own. Only sessions that exist
+   * now are listed.
+   */
+  userSessions(userId: SessionUserId, options?: UserSessionsOptions): Promise<UserSession[]>;
+  async userSessions(): Promise<UserSession[]> {
+    throw this.noUserSessions();
+  }
+
+  /**
+   * Deletes every session of a user (`userKey`) but `except`, and says how
+   * many went: "sign out everywhere else", or everywhere after a password
+   * change. Each revoked cookie opens a new, empty session from then on, even
+   * in requests already running.
+   */
+  revokeUserSessions(userId: SessionUserId, options?: RevokeUserSessionsOptions): Promise<number>;
+  async revokeUserSessions(): Promise<number> {
+    throw this.noUserSessions();
+  }
+
+  /** Deletes the session `sid` (an id `userSessions()` listed); whether it existed. */
+  revokeSession(sid: string): Promise<boolean>;
+  async revokeSession(): Promise<boolean> {
+    throw this.noUserSessions();
+  }
+
+  private noUserSessions(): Error {
+    return new Error(
+      `${this.constructor.name} keeps no sessions of its own to list or revoke; user sessions need a session store`,
     );
   }
 

@@ -46,7 +46,7 @@ export function applyChanges(stored: StoredSession, changes: SessionChanges): St
     }
   }
   for (const [key, value] of changes.set) define(data, key, value);
-  return { permanent: changes.permanent ?? stored.permanent, data };
+  return { permanent: changes.permanent ?? stored.permanent, data, createdAt: stored.createdAt };
 }
 
 /** Assigns without reaching a prototype setter (`__proto__` is plain data). */

@@ -1,5 +1,5 @@
 import { HttpException, type Logger } from '@nestjs/common';
-import type { SessionStore, StoreCallOptions } from '../interfaces';
+import type { SessionStore, StoreCallOptions, UserSessionEntry } from '../interfaces';
 import { SessionStoreUnavailableError, SessionTooLargeError } from '../session.errors';
 import { backoff } from '../utils/backoff.util';
 import { withTimeout } from '../utils/timeout.util';
@@ -8,12 +8,18 @@ import { decodeSession, encodeSession, type StoredSession } from './session-code
 import { applyChanges, changesBetween, type SessionChanges } from './session-merge';
 import type { SessionSettings } from './session-settings';
 import { SessionSweeper } from './session-sweeper';
+import { sessionUser } from './session-user';
 
 /** Compare-and-set rounds before a save under constant concurrent change gives up with a 503. */
 const MAX_MERGE_ATTEMPTS = 50;
 /** Longest random pause before a retry, so saves that keep colliding spread out. */
 const MAX_RETRY_PAUSE_MS = 20;
 const EMPTY: StoredSession = { permanent: true, data: {} };
+
+/** The call's options, naming the session's user when there is one. */
+function withUser(options: StoreCallOptions, user: string | undefined): StoreCallOptions {
+  return user === undefined ? options : { signal: options.signal, user };
+}
 
 /**
  * Every call a session interface makes to its store, each bounded by
@@ -58,10 +64,10 @@ export class SessionStorage {
     }
   }
 
-  /** Stores a session under a new id, to expire `ttl` ms from now. */
-  async create(key: string, bytes: Uint8Array, ttl: number): Promise<Uint8Array> {
+  /** Stores a session of `user` under a new id, to expire `ttl` ms from now. */
+  async create(key: string, bytes: Uint8Array, ttl: number, user?: string): Promise<Uint8Array> {
     this.checkSize(bytes.byteLength);
-    await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
+    await this.call('set', (o) => this.store.set(key, bytes, ttl, withUser(o, user)));
     return bytes;
   }
 
@@ -75,14 +81,17 @@ export class SessionStorage {
     key: string,
     bytes: Uint8Array,
     ttl: number,
+    user?: string,
   ): Promise<Uint8Array | undefined> {
     this.checkSize(bytes.byteLength);
-    if (this.merges) return this.merge(session, key, bytes, ttl);
+    if (this.merges) return this.merge(session, key, bytes, ttl, user);
     if (!this.store.update) {
-      await this.call('set', (o) => this.store.set(key, bytes, ttl, o));
+      await this.call('set', (o) => this.store.set(key, bytes, ttl, withUser(o, user)));
       return bytes;
     }
-    return (await this.call('update', (o) => this.store.update!(key, bytes, ttl, o)))
+    return (await this.call('update', (o) =>
+      this.store.update!(key, bytes, ttl, withUser(o, user)),
+    ))
       ? bytes
       : undefined;
   }
@@ -93,14 +102,20 @@ export class SessionStorage {
     key: string,
     bytes: Uint8Array,
     ttl: number,
+    user?: string,
   ): Promise<boolean> {
-    if (!this.store.touch) return (await this.update(session, key, bytes, ttl)) !== undefined;
+    if (!this.store.touch) return (await this.update(session, key, bytes, ttl, user)) !== undefined;
     const found = await this.call('touch', (o) => this.store.touch!(key, ttl, o));
     return found !== false;
   }
 
   async delete(key: string): Promise<void> {
     await this.call('delete', (o) => this.store.delete(key, o));
+  }
+
+  /** The entries the store lists for `user` (a store without `findByUser` was refused at startup). */
+  findByUser(user: string): Promise<UserSessionEntry[]> {
+    return this.call('findByUser', (o) => this.store.findByUser!(user, o));
   }
 
   /** Starts a sweep every `cleanupEvery` saves, in the background. */
@@ -119,6 +134,7 @@ export class SessionStorage {
     key: string,
     bytes: Uint8Array,
     ttl: number,
+    user: string | undefined,
   ): Promise<Uint8Array | undefined> {
     const state = session[SESSION_STATE];
     const { serializer } = this.settings;
@@ -127,7 +143,7 @@ export class SessionStorage {
     let changes: SessionChanges | undefined;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.call('compareAndSet', (o) =>
-        this.store.compareAndSet!(key, expected, next, ttl, o),
+        this.store.compareAndSet!(key, expected, next, ttl, withUser(o, user)),
       );
       if (outcome === 'stored') return next;
       if (outcome === 'missing') return undefined;
@@ -150,6 +166,7 @@ export class SessionStorage {
       );
       const merged = applyChanges(this.decode(fresh, key) ?? EMPTY, changes);
       session[SESSION_DATA] = merged;
+      user = sessionUser(merged.data, this.settings.userKey);
       expected = fresh;
       next = encodeSession(serializer, merged);
       this.checkSize(next.byteLength);

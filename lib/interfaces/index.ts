@@ -11,3 +11,4 @@ export * from './session-module-options.interface';
 export * from './session-serializer.interface';
 export * from './session-store.interface';
 export * from './sql-session-options.interface';
+export * from './user-session.interface';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  MemcachedSessionInterface,
   MemorySessionInterface,
   MemoryStore,
   ServerSideSessionInterface,
@@ -341,5 +342,52 @@ describe('stores in production: defaults and validation', () => {
       MemorySessionInterface.fromOptions({ type: 'memory', maxEntries: value as number });
     expect(build).toThrow(SessionConfigError);
     expect(build).toThrow(/^maxEntries \(SESSION_MEMORY_MAX_ENTRIES\): expected an integer >= 1/);
+  });
+});
+
+describe('user sessions: SESSION_USER_KEY and SESSION_ABSOLUTE_LIFETIME', () => {
+  it('reads the user key, and the absolute lifetime in seconds', () => {
+    expect(
+      sessionOptionsFromConfig({ SESSION_USER_KEY: 'userId', SESSION_ABSOLUTE_LIFETIME: '43200' }),
+    ).toMatchObject({ userKey: 'userId', absoluteLifetime: 43_200_000 });
+    const defaults = resolveSessionSettings({});
+    expect(defaults.userKey).toBeUndefined();
+    expect(defaults.absoluteLifetime).toBe(0);
+  });
+
+  it.each(['', 5, null])('refuses userKey %p, naming the key', (value) => {
+    expect(() => resolveSessionSettings({ userKey: value as never })).toThrow(
+      /^userKey \(SESSION_USER_KEY\): expected the name of a session value/,
+    );
+  });
+
+  it.each([-1, 1.5, Number.NaN])('refuses absoluteLifetime %p, naming the key', (value) => {
+    expect(() => resolveSessionSettings({ absoluteLifetime: value })).toThrow(
+      /^absoluteLifetime \(SESSION_ABSOLUTE_LIFETIME\): expected an integer >= 0/,
+    );
+  });
+
+  it('refuses userKey with memcached before connecting, and with a store that cannot list users', async () => {
+    await expect(
+      MemcachedSessionInterface.fromOptions({ userKey: 'userId', servers: '127.0.0.1:1' }),
+    ).rejects.toThrow(/^userKey \(SESSION_USER_KEY\): memcached cannot list keys/);
+    const mapStore = {
+      get: async () => undefined,
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
+    expect(() => new ServerSideSessionInterface(mapStore, { userKey: 'userId' })).toThrow(
+      /^userKey \(SESSION_USER_KEY\): Object cannot list a user's sessions \(it has no findByUser\(\)\)/,
+    );
+  });
+
+  it("says userKey is needed to list a user's sessions", async () => {
+    const sessions = new ServerSideSessionInterface(new MemoryStore());
+    await expect(sessions.userSessions('ada')).rejects.toThrow(
+      /^userKey \(SESSION_USER_KEY\): not set/,
+    );
+    await expect(
+      new ServerSideSessionInterface(new MemoryStore(), { userKey: 'userId' }).userSessions(''),
+    ).rejects.toThrow(/user id is a non-empty string or a finite number/);
   });
 });

@@ -12,6 +12,7 @@ function fullStore(found: boolean): SessionStore {
     update: async () => found,
     compareAndSet: async () => (found ? 'stored' : 'missing'),
     getAndTouch: async () => (found ? bytes : undefined),
+    findByUser: async () => [],
     deleteExpired: async () => 0,
     close: async () => undefined,
   };
@@ -26,6 +27,7 @@ async function callEverything(store: SessionStore): Promise<void> {
   await store.update!('k:update', bytes, 1000);
   await store.compareAndSet!('k:cas', bytes, bytes, 1000);
   await store.getAndTouch!('k:getAndTouch', 1000);
+  await store.findByUser!('ada');
   await store.deleteExpired!();
   await store.close!();
 }
@@ -44,6 +46,7 @@ describe('store recorder', () => {
       'update k:update',
       'compareAndSet k:cas',
       'getAndTouch k:getAndTouch',
+      'findByUser ada',
       'deleteExpired',
       'close',
     ]);

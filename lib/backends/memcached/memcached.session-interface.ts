@@ -53,6 +53,12 @@ export class MemcachedSessionInterface extends ServerSideSessionInterface {
     options: Omit<MemcachedSessionOptions, 'type'>,
   ): Promise<MemcachedSessionInterface> {
     const settings = resolveSessionSettings(options);
+    if (settings.userKey !== undefined) {
+      throw new SessionConfigError(
+        'userKey (SESSION_USER_KEY)',
+        "memcached cannot list keys, so it cannot find a user's sessions; choose another store (redis, SQL, mongodb…) or leave userKey unset",
+      );
+    }
     const idChars = sessionIdChars(settings.idLength);
     if (Buffer.byteLength(settings.keyPrefix) + idChars > MEMCACHED_MAX_KEY_BYTES) {
       throw new SessionConfigError(
