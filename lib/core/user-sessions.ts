@@ -22,7 +22,10 @@ export class UserSessions {
     private readonly idPattern: RegExp,
   ) {}
 
-  async list(userId: SessionUserId, current?: ServerSideSession): Promise<UserSession[]> {
+  async list(
+    userId: SessionUserId,
+    current?: Pick<ServerSideSession, 'sid'>,
+  ): Promise<UserSession[]> {
     const found = await this.find(userId);
     return found.map(({ key: _key, ...session }) =>
       current ? { ...session, current: session.sid === current.sid } : session,

@@ -22,10 +22,10 @@ export type SessionUserId = string | number;
 
 export interface UserSessionsOptions {
   /** The request's own session, to mark it `current` in the list. */
-  current?: ServerSideSession;
+  current?: Pick<ServerSideSession, 'sid'>;
 }
 
 export interface RevokeUserSessionsOptions {
   /** A session (or its id) to keep: usually the request's own. */
-  except?: string | ServerSideSession;
+  except?: string | Pick<ServerSideSession, 'sid'>;
 }

@@ -27,7 +27,7 @@ export function describeUserIndex(
   check('findByUser lists every entry written with the user, with value and expiry', async () => {
     const store = storeOf();
     const [alice, bob] = [user(), user()];
-    const keys = [key(), key(), key()].sort();
+    const keys = [key(), key(), key()].sort((a, b) => a.localeCompare(b));
     const before = Date.now();
     await store.set(keys[0], Buffer.from('a0'), long, { user: alice });
     await store.set(keys[1], Buffer.from('a1'), long, { user: alice });
