@@ -36,9 +36,9 @@ function milliseconds(ttlMs: number): number {
  * (falling back to `GET` + `PEXPIRE` before Redis 6.2). A loaded session is
  * saved with `SET … PX ttl XX` (`update`) or a compare-and-set script called by
  * SHA (`compareAndSet`); both need an ioredis `Redis` or `Cluster`, and a store
- * over another client has neither. Every command names a single key, so the
- * store works unchanged on a Redis Cluster. Redis expires entries itself, to
- * the millisecond, so there is no `deleteExpired`.
+ * over another client has neither. On a Redis Cluster every command names a
+ * single key. Redis expires entries itself, to the millisecond, so there is no
+ * `deleteExpired`.
  *
  * A write with a `user` also records the key in that user's sorted set
  * (`userIndexPrefix + user`) for `findByUser`: see {@link RedisUserIndex}.
