@@ -41,9 +41,10 @@ export class RedisSessionInterface extends ServerSideSessionInterface {
     options: CommonSessionOptions | SessionSettings = {},
     ownsClient = false,
   ) {
+    const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
-      new RedisStore(client, { ownsClient }),
-      seedSettings(options, { keyPrefix, useSigner, permanent }),
+      new RedisStore(client, { ownsClient, userIndexPrefix: `${settings.keyPrefix}user:` }),
+      settings,
       true,
     );
   }

@@ -1,10 +1,23 @@
-import type { CompareAndSetResult, RedisSessionClient, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  RedisSessionClient,
+  SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
+} from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { compareAndSetCommand, isScriptingClient } from './redis.compare-and-set';
+import { DEFAULT_USER_INDEX_PREFIX, RedisUserIndex } from './redis.user-index';
 
 export interface RedisStoreOptions {
   /** Close the client in `close()`: only for a client opened for this store. Default `false`. */
   ownsClient?: boolean;
+  /**
+   * Where each user's index lives (`userKey`): a sorted set at this prefix +
+   * the user id. Default `session:user:`; the module uses `keyPrefix + 'user:'`
+   * (session ids never hold a `:`, so no session key looks like it).
+   */
+  userIndexPrefix?: string;
 }
 
 const CLOSE_TIMEOUT_MS = 2000;
@@ -23,20 +36,33 @@ function milliseconds(ttlMs: number): number {
  * (falling back to `GET` + `PEXPIRE` before Redis 6.2). A loaded session is
  * saved with `SET … PX ttl XX` (`update`) or a compare-and-set script called by
  * SHA (`compareAndSet`); both need an ioredis `Redis` or `Cluster`, and a store
- * over another client has neither. Every command names a single key, so the
- * store works unchanged on a Redis Cluster. Redis expires entries itself, to
- * the millisecond, so there is no `deleteExpired`.
+ * over another client has neither. On a Redis Cluster every command names a
+ * single key. Redis expires entries itself, to the millisecond, so there is no
+ * `deleteExpired`.
+ *
+ * A write with a `user` also records the key in that user's sorted set
+ * (`userIndexPrefix + user`) for `findByUser`: see {@link RedisUserIndex}.
+ * Writes without one are the commands above, unchanged.
  */
 export class RedisStore implements SessionStore {
   /** `SET key value PX ttl XX`: only an existing (unexpired) key is replaced. */
-  readonly update?: (key: string, value: Uint8Array, ttlMs: number) => Promise<boolean>;
+  readonly update?: (
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ) => Promise<boolean>;
   /** One script (`GET`, compare, `SET … PX`) run atomically by the server. */
   readonly compareAndSet?: (
     key: string,
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ) => Promise<CompareAndSetResult>;
+  /** The live sessions last written with `user`, from its sorted set (pruned on the way). */
+  readonly findByUser?: (user: string) => Promise<UserSessionEntry[]>;
+  private readonly userIndex?: RedisUserIndex;
   private readonly ownsClient: boolean;
   private hasGetex: boolean;
 
@@ -48,10 +74,24 @@ export class RedisStore implements SessionStore {
     this.hasGetex = typeof client.getexBuffer === 'function';
     if (isScriptingClient(client)) {
       const script = compareAndSetCommand(client);
-      this.update = async (key, value, ttlMs) =>
-        (await client.set(key, asBuffer(value), 'PX', milliseconds(ttlMs), 'XX')) !== null;
-      this.compareAndSet = (key, expected, value, ttlMs) =>
-        script(key, asBuffer(expected), asBuffer(value), milliseconds(ttlMs));
+      const index = new RedisUserIndex(
+        client,
+        options.userIndexPrefix ?? DEFAULT_USER_INDEX_PREFIX,
+        script,
+      );
+      this.userIndex = index;
+      this.update = async (key, value, ttlMs, call) => {
+        const [bytes, ms] = [asBuffer(value), milliseconds(ttlMs)];
+        if (call?.user !== undefined)
+          return (await index.write('update', key, call.user, bytes, ms)) === 'stored';
+        return (await client.set(key, bytes, 'PX', ms, 'XX')) !== null;
+      };
+      this.compareAndSet = (key, expected, value, ttlMs, call) => {
+        const [bytes, ms, read] = [asBuffer(value), milliseconds(ttlMs), asBuffer(expected)];
+        if (call?.user !== undefined) return index.write('cas', key, call.user, bytes, ms, read);
+        return script(key, read, bytes, ms);
+      };
+      this.findByUser = (user) => index.find(user);
     }
   }
 
@@ -73,8 +113,18 @@ export class RedisStore implements SessionStore {
     return value;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    await this.client.set(key, asBuffer(value), 'PX', milliseconds(ttlMs));
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    const [bytes, ms] = [asBuffer(value), milliseconds(ttlMs)];
+    if (options?.user !== undefined && this.userIndex) {
+      await this.userIndex.write('set', key, options.user, bytes, ms);
+    } else {
+      await this.client.set(key, bytes, 'PX', ms);
+    }
   }
 
   async delete(key: string): Promise<void> {

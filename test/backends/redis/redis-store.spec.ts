@@ -48,11 +48,13 @@ afterAll(async () => {
 describeSessionStore('redis', async () => ({ store: new RedisStore(standalone) }), {
   deleteExpired: false,
   getAndTouch: true,
+  findByUser: true,
 });
 
 describeSessionStore('redis cluster', async () => ({ store: new RedisStore(clusterClient) }), {
   deleteExpired: false,
   getAndTouch: true,
+  findByUser: true,
 });
 
 describe('RedisStore', () => {
