@@ -31,6 +31,7 @@ const DROP_AT_ONCE = 64;
 const SWEEP_FILES = 1_000;
 
 interface Cached {
+  file: string;
   stamp: string;
   keys: Set<string>;
 }
@@ -97,14 +98,13 @@ export class UserIndex {
 
   /** Lists `key` under `user`; the caller holds the session's lock. */
   async add(user: string, key: string): Promise<void> {
-    const index = this.fileOf(user);
-    if ((await this.cachedKeys(index)).has(key)) return;
+    const index = this.cache.get(user)?.file ?? this.fileOf(user);
+    if ((await this.cachedKeys(user, index)).has(key)) return;
     await this.directory.get();
     await this.locks.run(index, async () => {
       const keys = decode(await this.files.read(index));
       if (keys.has(key)) return;
       keys.add(key);
-      this.cache.delete(index);
       await this.files.write(index, encode(keys), NEVER);
     });
   }
@@ -164,27 +164,29 @@ export class UserIndex {
           }
         }
         if (!dropped) return;
-        this.cache.delete(index);
         if (listed.size) await this.files.write(index, encode(listed), NEVER);
         else await this.files.unlink(index);
       }),
     );
   }
 
-  /** The keys of an index as this process last read it, if the file has not changed since. */
-  private async cachedKeys(index: string): Promise<Set<string>> {
+  /**
+   * The keys of an index as this process last read it, if the file has not
+   * changed since (a rewrite by any process, this one included, changes the stamp).
+   */
+  private async cachedKeys(user: string, index: string): Promise<Set<string>> {
     const readAt = Date.now();
     const stats = await this.stat(index);
     if (!stats) return new Set();
     const stamp = stampOf(stats, readAt);
-    const cached = this.cache.get(index);
+    const cached = this.cache.get(user);
     if (cached && stamp !== undefined && cached.stamp === stamp) return cached.keys;
     // Read after the stat: the keys are at least as new as the stamp.
     const keys = decode(await this.files.read(index));
-    this.cache.delete(index);
+    this.cache.delete(user);
     if (stamp !== undefined) {
       if (this.cache.size >= CACHED_USERS) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(index, { stamp, keys });
+      this.cache.set(user, { file: index, stamp, keys });
     }
     return keys;
   }
