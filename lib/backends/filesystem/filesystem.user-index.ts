@@ -143,7 +143,10 @@ export class UserIndex {
       await nextTurn();
       const index = path.join(this.dir, name);
       const gone: string[] = [];
+      let read = 0;
       for (const key of decode(await this.files.read(index))) {
+        // Reads may be synchronous calls: give requests a turn now and then.
+        if (++read % DROP_AT_ONCE === 0) await nextTurn();
         if (isGone(await this.files.read(this.sessionFileOf(key)))) gone.push(key);
       }
       if (gone.length) await this.dropFrom(index, gone);
