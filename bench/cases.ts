@@ -45,6 +45,12 @@ const nestApp = (
   ...more,
 });
 
+/** The same app with `userKey` set, its sessions each signed in as a user of their own. */
+const usersApp = (id: string, label: string, store: string): BenchApp => {
+  const app = nestApp(id, label, store, 'express', { cookieFrom: '/sign-in' });
+  return { ...app, env: { ...app.env, BENCH_USER_KEY: 'user' } };
+};
+
 export const APPS: readonly BenchApp[] = [
   nestApp('nest-redis', 'Nest (Express) + SessionModule, Redis', 'redis', 'express'),
   nestApp('nest-none', 'Nest (Express) without SessionModule', 'none', 'express'),
@@ -77,6 +83,12 @@ export const APPS: readonly BenchApp[] = [
     { cluster: true },
   ),
   nestApp('nest-filesystem', 'Nest (Express) + SessionModule, filesystem', 'filesystem', 'express'),
+  usersApp('nest-redis-users', 'Nest (Express) + SessionModule, Redis, userKey', 'redis'),
+  usersApp(
+    'nest-filesystem-users',
+    'Nest (Express) + SessionModule, filesystem, userKey',
+    'filesystem',
+  ),
   nestApp(
     'nest-filesystem-async',
     'Nest (Express) + SessionModule, filesystem, asynchronous I/O only',
@@ -116,6 +128,8 @@ export const CASES: readonly BenchCase[] = [
   ...readWrite('nest-fastify-floor'),
   { app: 'nest-redis-cluster', route: '/read', sessions: 'shared' },
   ...readWrite('nest-filesystem'),
+  ...readWrite('nest-redis-users'),
+  ...readWrite('nest-filesystem-users'),
   ...readWrite('nest-filesystem-async'),
   ...readWrite('express-session-file'),
 ];

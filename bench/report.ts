@@ -133,6 +133,14 @@ const RATIOS: RatioSpec[] = [
     ours: 'nest-filesystem /write',
     other: 'nest-filesystem-async /write',
   },
+  ...(['redis', 'filesystem'] as const).flatMap((store) =>
+    (['/read', '/write'] as const).map((route) => ({
+      name: `${store} ${route} userKey ÷ without`,
+      ours: `nest-${store}-users ${route}`,
+      other: `nest-${store} ${route}`,
+      target: 0.95,
+    })),
+  ),
   {
     name: 'Cluster /read ÷ standalone',
     ours: 'nest-redis-cluster /read',

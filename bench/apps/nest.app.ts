@@ -4,7 +4,8 @@
  * the nodes of `BENCH_CLUSTER`, `filesystem`, `filesystem-async` with
  * asynchronous I/O only), `floor` (the same routes written by hand over one raw
  * Redis call each, no module) or `none` (`/plain` only, no module), on
- * `BENCH_PLATFORM` (`express` or `fastify`). `/bench/loop-delay` answers the
+ * `BENCH_PLATFORM` (`express` or `fastify`); `BENCH_USER_KEY` sets `userKey`
+ * (`/sign-in` makes a session of its own user). `/bench/loop-delay` answers the
  * p99 event-loop delay since its last call.
  */
 import 'reflect-metadata';
@@ -12,6 +13,7 @@ import { Controller, Get, Module, type DynamicModule, type INestApplication } fr
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Cluster, Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   FileSystemStore,
@@ -62,6 +64,14 @@ class SessionController {
     session.set('user', 'bench');
     return 'new';
   }
+
+  /** A signed-in session of its own user: what the `userKey` cases read and write. */
+  @Get('sign-in')
+  signIn(@Session() session: Counter): string {
+    session.set('user', randomBytes(8).toString('hex'));
+    session.set('n', 0);
+    return 'signed in';
+  }
 }
 
 function clusterNodes(): { host: string; port: number }[] {
@@ -71,7 +81,12 @@ function clusterNodes(): { host: string; port: number }[] {
 }
 
 function sessionOptions(store: string, env: BenchEnv): SessionModuleOptions {
-  const common = { keyPrefix: env.keyPrefix, useSigner: true, secret: env.secret };
+  const common = {
+    keyPrefix: env.keyPrefix,
+    useSigner: true,
+    secret: env.secret,
+    userKey: process.env.BENCH_USER_KEY || undefined,
+  };
   if (store === 'redis') return { ...common, type: 'redis', host: '127.0.0.1', port: 6379 };
   // Auto-pipelining, as on the client the module opens itself for `host`/`url`.
   if (store === 'redis-cluster')

@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
+import { describeUserSessions } from '../../suites/user-sessions';
 import {
   deleteKeys,
   ready,
@@ -39,6 +40,7 @@ describeSessionFixation('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_U
 describeConcurrency('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }), {
   getAndTouch: true,
 });
+describeUserSessions('redis', () => ({ type: 'redis', url: STANDALONE_REDIS_URL, keyPrefix }));
 
 // A Cluster client of the application's, left open by the module.
 describeSessionE2E('redis cluster', () => ({ type: 'redis', client: clusterClient }));
@@ -48,3 +50,4 @@ describeSessionFixation('redis cluster', () => ({ type: 'redis', client: cluster
 describeConcurrency('redis cluster', () => ({ type: 'redis', client: clusterClient }), {
   getAndTouch: true,
 });
+describeUserSessions('redis cluster', () => ({ type: 'redis', client: clusterClient }));
