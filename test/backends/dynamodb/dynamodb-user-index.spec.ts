@@ -216,11 +216,11 @@ describe('DynamoDBStore user index', () => {
   it('keeps index items apart from session keys, whatever the key prefix', async () => {
     store = new DynamoDBStore({ ...dynamo.connection, table: 'UserSessions' });
     const suffix = randomBytes(4).toString('hex');
-    // What a session key with keyPrefix "user#" would look like.
-    const lookalike = `user#${suffix}`;
-    await store.set(lookalike, Buffer.from('session'), 60_000);
     const k = key();
     await store.set(k, Buffer.from('indexed'), 60_000, { user: suffix });
+    // What a session key with keyPrefix "user#" would look like: it must not replace the index.
+    const lookalike = `user#${suffix}`;
+    await store.set(lookalike, Buffer.from('session'), 60_000);
     expect(text((await store.get(lookalike))!)).toBe('session');
     expect(await listed(suffix)).toEqual([[k, 'indexed']]);
     expect(await store.get(`user#${suffix}#`)).toBeUndefined();
