@@ -226,12 +226,10 @@ export class DynamoDBStore implements SessionStore {
   }
 
   /**
-   * PutItem only over a live item (whose data is `expected`, when given).
-   * Returns nothing when written, the refusal when not. With a user, a plain
-   * PutItem that also requires the item to be that user's comes first: such
-   * an item is listed under the user already, so the usual save of a
-   * signed-in session needs no transaction. Only when the user changes (or
-   * the server sends no old item) does the transaction follow.
+   * PutItem only over a live item (whose data is `expected`, when given); the
+   * refusal when not. With a user, a PutItem that also requires the item to be
+   * that user's (so listed already) comes first: the usual save of a signed-in
+   * session needs no transaction, only a change of user (or no old item) does.
    */
   private async putLive(
     options: StoreCallOptions | undefined,
