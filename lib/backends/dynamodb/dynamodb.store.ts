@@ -1,29 +1,28 @@
 import { Logger } from '@nestjs/common';
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type {
   CompareAndSetResult,
   DynamoDBClientLike,
   DynamoDBStoreOptions,
   SessionStore,
   StoreCallOptions,
+  UserSessionEntry,
 } from '../../interfaces';
-import { SessionTooLargeError } from '../../session.errors';
 import { Lazy } from '../../utils/lazy.util';
 import { MissingPermissionWarnings } from '../../utils/missing-permission.util';
 import { createDynamoDBClient, loadDynamoDB, type DynamoDBModule } from './dynamodb.client';
+import {
+  expiryAttributes,
+  isLive,
+  LIVE,
+  maxValueBytes,
+  sessionItem,
+  type Item,
+  USER_ATTRIBUTE,
+} from './dynamodb.item';
 import { sweepDynamoDBTable } from './dynamodb.sweep';
 import { dynamoDBErrorName, prepareDynamoDBTable } from './dynamodb.table';
-
-/** DynamoDB's limit on an item: attribute names and values together. */
-export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
-/** A number attribute's value takes at most 21 bytes. */
-const NUMBER_BYTES = 21;
-/** The condition of every write that must not bring back a deleted or expired item. */
-const LIVE = 'attribute_exists(id) AND expiresAtMs > :now';
-
-type Item = Record<string, AttributeValue>;
-const isLive = (item: Item | undefined, now: number) =>
-  item?.data?.B !== undefined && Number(item.expiresAtMs?.N) > now;
+import { DynamoDBUserIndex, type Refusal } from './dynamodb.user-index';
 
 /**
  * Sessions in a DynamoDB table, one item per session:
@@ -38,6 +37,8 @@ const isLive = (item: Item | undefined, now: number) =>
  * without the rights to describe or create it get one warning and the table
  * is taken as it is. A table whose TTL is on another attribute (or cannot be
  * enabled) is swept instead (`needsSweep`).
+ *
+ * A write given a user (`userKey`) is also listed under it: {@link DynamoDBUserIndex}.
  */
 export class DynamoDBStore implements SessionStore {
   readonly table: string;
@@ -48,6 +49,7 @@ export class DynamoDBStore implements SessionStore {
   private readonly logger = new Logger(DynamoDBStore.name);
   private readonly missing: MissingPermissionWarnings;
   private warnedOfTtl = false;
+  private readonly users: DynamoDBUserIndex;
   private swept = false;
   private readonly tableReady = new Lazy(async () => {
     const expiry = await prepareDynamoDBTable({
@@ -70,6 +72,7 @@ export class DynamoDBStore implements SessionStore {
     this.createTable = options.createTable ?? true;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? createDynamoDBClient(options, options.timeoutMs);
+    this.users = new DynamoDBUserIndex(this.sdk, this.table);
   }
 
   /**
@@ -80,17 +83,9 @@ export class DynamoDBStore implements SessionStore {
     if (this.createTable) await this.tableReady.get();
   }
 
-  /** The largest session value that fits in one item under `key`. */
-  maxValueBytes(key: string): number {
-    const attributes =
-      Buffer.byteLength('id') +
-      Buffer.byteLength(key) +
-      Buffer.byteLength('data') +
-      Buffer.byteLength('expiresAt') +
-      NUMBER_BYTES +
-      Buffer.byteLength('expiresAtMs') +
-      NUMBER_BYTES;
-    return DYNAMODB_MAX_ITEM_BYTES - attributes;
+  /** The largest session value that fits in one item under `key` (of `user`, when given). */
+  maxValueBytes(key: string, user?: string): number {
+    return maxValueBytes(key, user);
   }
 
   async get(key: string, options?: StoreCallOptions): Promise<Uint8Array | undefined> {
@@ -104,10 +99,8 @@ export class DynamoDBStore implements SessionStore {
     ttlMs: number,
     options?: StoreCallOptions,
   ): Promise<void> {
-    const Item = this.item(key, value, ttlMs);
-    await this.call(options, (client, sendOptions) =>
-      client.send(new this.sdk.PutItemCommand({ TableName: this.table, Item }), sendOptions),
-    );
+    const Item = sessionItem(key, value, ttlMs, options?.user);
+    await this.write(options, { TableName: this.table, Item });
   }
 
   /** PutItem on the condition that the item is live: one round trip. */
@@ -139,6 +132,11 @@ export class DynamoDBStore implements SessionStore {
     return isLive(item, Date.now()) ? 'changed' : 'missing';
   }
 
+  /** The user's index item, then its sessions in BatchGetItems, all strongly consistent. */
+  async findByUser(user: string, options?: StoreCallOptions): Promise<UserSessionEntry[]> {
+    return this.call(options, (client, sendOptions) => this.users.find(client, sendOptions, user));
+  }
+
   async delete(key: string, options?: StoreCallOptions): Promise<void> {
     await this.call(options, (client, sendOptions) =>
       client.send(
@@ -150,7 +148,7 @@ export class DynamoDBStore implements SessionStore {
 
   async touch(key: string, ttlMs: number, options?: StoreCallOptions): Promise<boolean> {
     const now = Date.now();
-    const { expiresAt, expiresAtMs } = this.expiry(now + ttlMs);
+    const { expiresAt, expiresAtMs } = expiryAttributes(now + ttlMs);
     try {
       await this.call(options, (client, sendOptions) =>
         client.send(
@@ -188,6 +186,7 @@ export class DynamoDBStore implements SessionStore {
 
   async close(): Promise<void> {
     void this.tableReady.reset();
+    await this.users.settle();
     if (this.ownsClient) this.client.destroy();
   }
 
@@ -205,16 +204,32 @@ export class DynamoDBStore implements SessionStore {
     return Item;
   }
 
-  /** The whole item of a session; a value above the item limit throws {@link SessionTooLargeError}. */
-  private item(key: string, value: Uint8Array, ttlMs: number): Item {
-    const limit = this.maxValueBytes(key);
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
-    return { id: { S: key }, data: { B: value }, ...this.expiry(Date.now() + ttlMs) };
+  /**
+   * One PutItem, or with a user one transaction that also lists the key under
+   * the user. Returns the refusal when the Put's condition failed.
+   */
+  private async write(
+    options: StoreCallOptions | undefined,
+    put: PutItemCommandInput,
+  ): Promise<Refusal | undefined> {
+    const user = options?.user;
+    return this.call(options, async (client, sendOptions) => {
+      if (user !== undefined) return this.users.write(client, sendOptions, put, user);
+      try {
+        await client.send(new this.sdk.PutItemCommand(put), sendOptions);
+        return undefined;
+      } catch (error) {
+        if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+        return error as Refusal;
+      }
+    });
   }
 
   /**
-   * PutItem only over a live item (whose data is `expected`, when given).
-   * Returns nothing when written, the `ConditionalCheckFailedException` when refused.
+   * PutItem only over a live item (whose data is `expected`, when given); the
+   * refusal when not. With a user, a PutItem that also requires the item to be
+   * that user's (so listed already) comes first: the usual save of a signed-in
+   * session needs no transaction, only a change of user (or no old item) does.
    */
   private async putLive(
     options: StoreCallOptions | undefined,
@@ -222,41 +237,38 @@ export class DynamoDBStore implements SessionStore {
     value: Uint8Array,
     ttlMs: number,
     expected?: Uint8Array,
-  ): Promise<{ Item?: Item } | undefined> {
-    const Item = this.item(key, value, ttlMs);
-    const now = { ':now': { N: String(Date.now()) } };
-    try {
-      await this.call(options, (client, sendOptions) =>
-        client.send(
-          new this.sdk.PutItemCommand({
-            TableName: this.table,
-            Item,
-            ...(expected
-              ? {
-                  // "data" is a reserved word in expressions.
-                  ConditionExpression: `${LIVE} AND #data = :expected`,
-                  ExpressionAttributeNames: { '#data': 'data' },
-                  ExpressionAttributeValues: { ...now, ':expected': { B: expected } },
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                }
-              : { ConditionExpression: LIVE, ExpressionAttributeValues: now }),
-          }),
-          sendOptions,
-        ),
-      );
-      return undefined;
-    } catch (error) {
-      if (dynamoDBErrorName(error) !== 'ConditionalCheckFailedException') throw error;
-      return error as { Item?: Item };
-    }
-  }
-
-  private expiry(expiresAtMs: number) {
-    return {
-      // Whole seconds for DynamoDB's TTL, rounded up so it never removes a live item.
-      expiresAt: { N: String(Math.ceil(expiresAtMs / 1000)) },
-      expiresAtMs: { N: String(expiresAtMs) },
+  ): Promise<Refusal | undefined> {
+    const user = options?.user;
+    const now = Date.now();
+    const put = {
+      TableName: this.table,
+      Item: sessionItem(key, value, ttlMs, user),
+      ConditionExpression: expected ? `${LIVE} AND #data = :expected` : LIVE,
+      // "data" and "user" are reserved words in expressions.
+      ExpressionAttributeNames: expected ? { '#data': 'data' } : undefined,
+      ExpressionAttributeValues: {
+        ':now': { N: String(now) },
+        ...(expected ? { ':expected': { B: expected } } : {}),
+      },
+      ReturnValuesOnConditionCheckFailure: expected ? ('ALL_OLD' as const) : undefined,
     };
+    if (user === undefined) return this.write(options, put);
+    const refused = await this.write(
+      { signal: options?.signal },
+      {
+        ...put,
+        ConditionExpression: `${put.ConditionExpression} AND #user = :user`,
+        ExpressionAttributeNames: { ...put.ExpressionAttributeNames, '#user': USER_ATTRIBUTE },
+        ExpressionAttributeValues: { ...put.ExpressionAttributeValues, ':user': { S: user } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    );
+    if (!refused) return undefined;
+    const old = refused.Item;
+    const stale = old && !isLive(old, now);
+    const changed = old && expected && !Buffer.from(old.data.B!).equals(expected);
+    if (stale || changed) return refused;
+    return this.write(options, put);
   }
 
   /**

@@ -1,2 +1,3 @@
 export { DynamoDBSessionInterface } from './dynamodb.session-interface';
-export { DynamoDBStore, DYNAMODB_MAX_ITEM_BYTES } from './dynamodb.store';
+export { DynamoDBStore } from './dynamodb.store';
+export { DYNAMODB_MAX_ITEM_BYTES } from './dynamodb.item';

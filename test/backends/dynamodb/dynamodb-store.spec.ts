@@ -73,7 +73,7 @@ describeSessionStore(
     return { store, cleanup: () => store.close() };
   },
   // The TTL attribute is in seconds but the store compares its exact ms expiry: short TTLs hold.
-  { largeValueBytes: DYNAMODB_MAX_ITEM_BYTES },
+  { largeValueBytes: DYNAMODB_MAX_ITEM_BYTES, findByUser: true },
 );
 
 describe('DynamoDBStore on DynamoDB Local', () => {
