@@ -4,6 +4,7 @@ import { BlobModule } from '../../suites/blob/blob.module';
 import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { setCookies } from '../../utils/cookies';
 import { useDynamoDB } from '../../utils/dynamodb-local';
 import { createApp, PLATFORMS } from '../../utils/platforms';
@@ -29,6 +30,12 @@ describeSessionFixation(
   { numRuns: 10 },
 );
 describeConcurrency('dynamodb', () => ({
+  type: 'dynamodb',
+  ...dynamo.connection,
+  table: 'E2ESessions',
+}));
+
+describeUserSessions('dynamodb', () => ({
   type: 'dynamodb',
   ...dynamo.connection,
   table: 'E2ESessions',
