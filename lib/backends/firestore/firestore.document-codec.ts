@@ -20,10 +20,31 @@ export function firestoreDocumentId(key: string): string {
     id = id === '' ? '%00' : `%${id.charCodeAt(0).toString(16).toUpperCase()}${id.slice(1)}`;
   }
   if (Buffer.byteLength(id) > FIRESTORE_MAX_ID_BYTES) {
-    id = `%h${createHash('sha256').update(key).digest('hex')}`;
+    id = `${HASHED}${createHash('sha256').update(key).digest('hex')}`;
   }
   return id;
 }
+
+/** Id prefix of a hashed (over-long) key: such a document keeps its key in a `key` field when it has a user. */
+const HASHED = '%h';
+
+/**
+ * The session key of document `id`, as {@link firestoreDocumentId} made it:
+ * the escapes undone, or for a hashed id the document's `key` field
+ * (`undefined` when it has none).
+ */
+export function firestoreKeyOf(id: string, snapshot: FirestoreSnapshotLike): string | undefined {
+  if (id.startsWith(HASHED)) {
+    const key = snapshot.get('key');
+    return typeof key === 'string' ? key : undefined;
+  }
+  if (id === '%00') return '';
+  // Every `%` of a key is escaped, so each `%` of an id starts an escape.
+  return id.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Whether document `id` is a hashed key, which {@link firestoreKeyOf} cannot undo. */
+export const isHashedDocumentId = (id: string) => id.startsWith(HASHED);
 
 /** A Firestore collection id: no `/`, not `.` or `..`, not `__reserved__`, 1 to 1500 bytes. */
 export function isFirestoreCollectionId(value: unknown): value is string {
@@ -44,20 +65,46 @@ const stringSize = (text: string) => Buffer.byteLength(text) + 1;
 /**
  * The largest value Firestore accepts under document `id` of `collection`:
  * the document limit less its name (both path segments, plus 16), the field
- * names, the expiry timestamp (8), and the document's own 32 bytes.
+ * names, the expiry timestamp (8), the string fields in `strings` (`user`,
+ * `key`) and the document's own 32 bytes.
  */
-export function maxFirestoreValueBytes(collection: string, id: string): number {
+export function maxFirestoreValueBytes(
+  collection: string,
+  id: string,
+  strings: Readonly<Record<string, string | undefined>> = {},
+): number {
   const nameSize = stringSize(collection) + stringSize(id) + 16;
-  return MAX_DOCUMENT_BYTES - 32 - nameSize - stringSize('data') - stringSize('expiresAt') - 8;
+  const stringsSize = Object.entries(strings).reduce(
+    (sum, [field, value]) =>
+      value === undefined ? sum : sum + stringSize(field) + stringSize(value),
+    0,
+  );
+  return (
+    MAX_DOCUMENT_BYTES -
+    32 -
+    nameSize -
+    stringSize('data') -
+    stringSize('expiresAt') -
+    8 -
+    stringsSize
+  );
 }
 
-/** The bytes and expiry of a session document, or `undefined` for a missing or foreign one. */
-export function readSessionDocument(
-  snapshot: FirestoreSnapshotLike,
-): { data: Buffer; expiresAt: number } | undefined {
+/** What a session document holds: its bytes, expiry, and user when it has one. */
+export interface StoredSession {
+  data: Buffer;
+  expiresAt: number;
+  user?: string;
+}
+
+/** The bytes, expiry and user of a session document, or `undefined` for a missing or foreign one. */
+export function readSessionDocument(snapshot: FirestoreSnapshotLike): StoredSession | undefined {
   if (!snapshot.exists) return undefined;
   const data = snapshot.get('data');
   const expiresAt = snapshot.get('expiresAt') as Partial<FirestoreTimestampLike> | undefined;
   if (!Buffer.isBuffer(data) || typeof expiresAt?.toMillis !== 'function') return undefined;
-  return { data, expiresAt: expiresAt.toMillis() };
+  const user = snapshot.get('user');
+  return typeof user === 'string'
+    ? { data, expiresAt: expiresAt.toMillis(), user }
+    : { data, expiresAt: expiresAt.toMillis() };
 }

@@ -4,20 +4,21 @@ import type {
   CompareAndSetResult,
   FirestoreClientLike,
   FirestoreDocumentRefLike,
-  FirestoreSessionDocument,
   FirestoreTransactionLike,
   SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
 } from '../../interfaces';
-import { SessionTooLargeError } from '../../session.errors';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import { createFirestoreClient } from './firestore.client';
 import {
   firestoreDocumentId,
-  maxFirestoreValueBytes,
   readSessionDocument,
+  type StoredSession,
 } from './firestore.document-codec';
 import { lostRace, readThenWrite } from './firestore.transaction';
+import { findUserSessions, overwrite, sessionDocument } from './firestore.user-index';
 
 export interface FirestoreStoreOptions {
   /** A client you own (left open by `close()`); without it the store builds one. */
@@ -46,7 +47,8 @@ const MAX_PAUSE_MS = 100;
 /**
  * Sessions in Cloud Firestore: one document per session in `collection`,
  * `{ data: bytes, expiresAt: timestamp }`, its id the session key (see
- * `firestoreDocumentId`).
+ * `firestoreDocumentId`), and `user: string` when a write names one
+ * (`userKey`), written in the same commit; `findByUser` queries it.
  *
  * Expiry is enforced on read: an expired document is never returned and is
  * deleted when read (unless it was rewritten meanwhile), and
@@ -83,8 +85,8 @@ export class FirestoreStore implements SessionStore {
     return this.track(this.load(key));
   }
 
-  set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    return this.track(this.save(key, value, ttlMs));
+  set(key: string, value: Uint8Array, ttlMs: number, options?: StoreCallOptions): Promise<void> {
+    return this.track(this.save(key, value, ttlMs, options?.user));
   }
 
   delete(key: string): Promise<void> {
@@ -99,8 +101,13 @@ export class FirestoreStore implements SessionStore {
     );
   }
 
-  update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    return this.track(this.replace(key, value, ttlMs));
+  update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return this.track(this.replace(key, value, ttlMs, options?.user));
   }
 
   compareAndSet(
@@ -108,8 +115,17 @@ export class FirestoreStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
-    return this.track(this.compareAndReplace(key, asBuffer(expected), value, ttlMs));
+    return this.track(this.compareAndReplace(key, asBuffer(expected), value, ttlMs, options?.user));
+  }
+
+  findByUser(user: string): Promise<UserSessionEntry[]> {
+    return this.track(
+      this.client
+        .get()
+        .then((client) => findUserSessions(client.collection(this.collection), user)),
+    );
   }
 
   deleteExpired(): Promise<number> {
@@ -144,8 +160,14 @@ export class FirestoreStore implements SessionStore {
     return found.data;
   }
 
-  private async save(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const doc = this.document(key, value, ttlMs);
+  private async save(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    user: string | undefined,
+  ): Promise<void> {
+    // A whole set: a user the document had goes when this write has none.
+    const doc = sessionDocument(this.collection, key, value, ttlMs, user);
     const client = await this.client.get();
     const ref = this.ref(client, key);
     await this.write(client, (transaction) => transaction.set(ref, doc));
@@ -160,7 +182,11 @@ export class FirestoreStore implements SessionStore {
   /** Writes the live document with `write`, reading again while concurrent writes win. */
   private async retried(
     key: string,
-    write: (ref: FirestoreDocumentRefLike, transaction: FirestoreTransactionLike) => unknown,
+    write: (
+      ref: FirestoreDocumentRefLike,
+      transaction: FirestoreTransactionLike,
+      live: StoredSession,
+    ) => unknown,
   ): Promise<boolean> {
     const client = await this.client.get();
     const ref = this.ref(client, key);
@@ -168,7 +194,7 @@ export class FirestoreStore implements SessionStore {
       try {
         const result = await readThenWrite(client, ref, (live, transaction) => {
           if (!live) return 'missing';
-          write(ref, transaction);
+          write(ref, transaction, live);
           return 'stored';
         });
         return result === 'stored';
@@ -179,10 +205,15 @@ export class FirestoreStore implements SessionStore {
     }
   }
 
-  private async replace(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    const doc = this.document(key, value, ttlMs);
+  private async replace(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    user: string | undefined,
+  ): Promise<boolean> {
+    const doc = sessionDocument(this.collection, key, value, ttlMs, user);
     // `update` adds the server's own exists precondition to the transaction's check.
-    return this.retried(key, (ref, transaction) => transaction.update(ref, doc));
+    return this.retried(key, (ref, transaction, live) => overwrite(transaction, ref, doc, live));
   }
 
   private async compareAndReplace(
@@ -190,15 +221,16 @@ export class FirestoreStore implements SessionStore {
     expected: Buffer,
     value: Uint8Array,
     ttlMs: number,
+    user: string | undefined,
   ): Promise<CompareAndSetResult> {
-    const doc = this.document(key, value, ttlMs);
+    const doc = sessionDocument(this.collection, key, value, ttlMs, user);
     const client = await this.client.get();
     const ref = this.ref(client, key);
     try {
       return await readThenWrite(client, ref, (live, transaction) => {
         if (!live) return 'missing';
-        if (!live.equals(expected)) return 'changed';
-        transaction.update(ref, doc);
+        if (!live.data.equals(expected)) return 'changed';
+        overwrite(transaction, ref, doc, live);
         return 'stored';
       });
     } catch (error) {
@@ -234,13 +266,6 @@ export class FirestoreStore implements SessionStore {
     const settled = () => this.pending.delete(call);
     call.then(settled, settled);
     return call;
-  }
-
-  /** The document for `value`, refused before anything is sent when Firestore cannot hold it. */
-  private document(key: string, value: Uint8Array, ttlMs: number): FirestoreSessionDocument {
-    const limit = maxFirestoreValueBytes(this.collection, firestoreDocumentId(key));
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
-    return { data: asBuffer(value), expiresAt: new Date(Date.now() + ttlMs) };
   }
 
   private ref(client: FirestoreClientLike, key: string): FirestoreDocumentRefLike {

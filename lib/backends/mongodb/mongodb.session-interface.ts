@@ -57,12 +57,14 @@ export class MongoDBSessionInterface extends ServerSideSessionInterface {
     options: CommonSessionOptions | SessionSettings = {},
   ) {
     const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
-    const timeoutMs = settings.storeTimeout;
+    const common = { db, collection, timeoutMs: settings.storeTimeout };
+    // With userKey, sessions are listed by user: the store indexes `user`.
+    const indexUsers = settings.userKey !== undefined;
     super(
       new MongoDBStore(
         typeof connection === 'string'
-          ? { url: connection, db, collection, timeoutMs }
-          : { connection, db, collection, timeoutMs },
+          ? { url: connection, ...common, indexUsers }
+          : { connection, ...common, indexUsers },
       ),
       settings,
       true,
@@ -71,7 +73,7 @@ export class MongoDBSessionInterface extends ServerSideSessionInterface {
 
   /**
    * `type: 'mongodb'`: checks the options, loads mongoose only if it must
-   * connect, and creates the TTL index at startup (waiting at most
+   * connect, and creates the TTL index (and the `user` index with `userKey`) at startup (waiting at most
    * `storeTimeout`: when the server cannot be reached, startup goes on and the
    * first request tries again). Bad options throw a {@link SessionConfigError}.
    */
@@ -122,7 +124,7 @@ export class MongoDBSessionInterface extends ServerSideSessionInterface {
     const failure = await failureWithin(() => store.prepare(), settings.storeTimeout);
     if (failure) {
       new Logger(MongoDBSessionInterface.name).warn(
-        `no TTL index on ${store.db}.${store.collectionName} yet, ` +
+        `no indexes on ${store.db}.${store.collectionName} yet, ` +
           `the first request tries again: ${failure.message}`,
       );
     }

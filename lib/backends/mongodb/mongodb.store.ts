@@ -5,10 +5,19 @@ import type {
   MongoDBCollectionLike,
   MongoDBConnectionLike,
   SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
 } from '../../interfaces';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
+import { MissingPermissionWarnings } from '../../utils/missing-permission.util';
 import { createMongoDBClient } from './mongodb.client';
+import {
+  MONGODB_USER_INDEX,
+  withUser,
+  type MongoDBUserIndexCollectionLike,
+  type MongoDBValueUpdate,
+} from './mongodb.user-index';
 
 export interface MongoDBStoreOptions {
   /** A mongoose connection you own (left open by `close()`); without it the store connects to `url`. */
@@ -24,6 +33,11 @@ export interface MongoDBStoreOptions {
    * connection; default 3000. The module passes `storeTimeout`.
    */
   timeoutMs?: number;
+  /**
+   * Sessions are listed by user (the module's `userKey`; `fromOptions` sets
+   * it): the store creates an index on `user` at startup.
+   */
+  indexUsers?: boolean;
 }
 
 /** Name of the TTL index the store creates on `expiresAt`. */
@@ -31,6 +45,8 @@ export const MONGODB_TTL_INDEX = 'expiresAt_ttl';
 
 /** IndexOptionsConflict, IndexKeySpecsConflict: an index on the same key or name, other options. */
 const INDEX_CONFLICTS = new Set<unknown>([85, 86]);
+/** Unauthorized: the role may not create indexes. */
+const UNAUTHORIZED = 13;
 const DEFAULT_URL = 'mongodb://127.0.0.1:27017';
 
 /** The bytes of a BSON `Binary` (or of a plain byte array). */
@@ -43,9 +59,14 @@ function bytesOf(value: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+type SessionCollection = MongoDBCollectionLike & MongoDBUserIndexCollectionLike;
+
 /**
  * Sessions in a MongoDB collection: `{ _id: key, data: Binary, expiresAt: Date }`
- * with a TTL index on `expiresAt` (created by {@link prepare}, at startup).
+ * with a TTL index on `expiresAt` (created by {@link prepare}, at startup), and
+ * `user` when a write names one (`userKey`), in the same `updateOne`.
  *
  * MongoDB's TTL monitor deletes expired documents only about once a minute,
  * so every read and refresh also filters on `expiresAt > now`: an expired
@@ -56,14 +77,18 @@ export class MongoDBStore implements SessionStore {
   readonly needsSweep = false;
   readonly db: string;
   readonly collectionName: string;
+  readonly indexUsers: boolean;
   private readonly ownsConnection: boolean;
   private readonly connection: Lazy<MongoDBConnectionLike>;
   private readonly prepared = new Lazy(() => this.open());
   private readonly logger = new Logger(MongoDBStore.name);
+  private readonly refused: MissingPermissionWarnings;
 
   constructor(options: MongoDBStoreOptions = {}) {
     this.db = options.db ?? 'flask_session';
     this.collectionName = options.collection ?? 'sessions';
+    this.indexUsers = options.indexUsers ?? false;
+    this.refused = new MissingPermissionWarnings(this.logger, `${this.db}.${this.collectionName}`);
     const given = options.connection;
     this.ownsConnection = given === undefined;
     const url = options.url ?? DEFAULT_URL;
@@ -80,12 +105,17 @@ export class MongoDBStore implements SessionStore {
     return found ? bytesOf(found.data) : undefined;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     const collection = await this.prepared.get();
-    // One round trip: insert or replace the data and the expiry.
+    // One round trip: insert or replace the data, the expiry and the user.
     await collection.updateOne(
       { _id: key },
-      { $set: { data: asBuffer(value), expiresAt: new Date(Date.now() + ttlMs) } },
+      withUser({ data: asBuffer(value), expiresAt: new Date(Date.now() + ttlMs) }, options?.user),
       { upsert: true },
     );
   }
@@ -97,12 +127,22 @@ export class MongoDBStore implements SessionStore {
 
   async touch(key: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return this.updateLive(key, { expiresAt: new Date(now + ttlMs) }, now);
+    // The user stays as it is.
+    return this.updateLive(key, { $set: { expiresAt: new Date(now + ttlMs) } }, now);
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     const now = Date.now();
-    return this.updateLive(key, { data: asBuffer(value), expiresAt: new Date(now + ttlMs) }, now);
+    return this.updateLive(
+      key,
+      withUser({ data: asBuffer(value), expiresAt: new Date(now + ttlMs) }, options?.user),
+      now,
+    );
   }
 
   async compareAndSet(
@@ -110,17 +150,36 @@ export class MongoDBStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
     const now = Date.now();
     // MongoDB compares BinData by length, subtype and bytes: the stored bytes are the version.
     const stored = await this.updateLive(
       key,
-      { data: asBuffer(value), expiresAt: new Date(now + ttlMs) },
+      withUser({ data: asBuffer(value), expiresAt: new Date(now + ttlMs) }, options?.user),
       now,
       asBuffer(expected),
     );
     if (stored) return 'stored';
     return (await this.get(key)) === undefined ? 'missing' : 'changed';
+  }
+
+  /** The live documents written last with `user`: one `find` on the `user` index. */
+  async findByUser(user: string): Promise<UserSessionEntry[]> {
+    const collection = await this.prepared.get();
+    // $eq: a user id is matched as a value, never read as a query operator.
+    const docs = await collection
+      .find(
+        { user: { $eq: user }, expiresAt: { $gt: new Date() } },
+        { projection: { data: 1, expiresAt: 1 } },
+      )
+      .toArray();
+    return docs.flatMap((doc) => {
+      const value = bytesOf(doc.data);
+      return value && doc.expiresAt instanceof Date
+        ? [{ key: doc._id, value, expiresAt: doc.expiresAt }]
+        : [];
+    });
   }
 
   async deleteExpired(): Promise<number> {
@@ -130,7 +189,8 @@ export class MongoDBStore implements SessionStore {
   }
 
   /**
-   * Connects (when the store owns its connection) and creates the TTL index.
+   * Connects (when the store owns its connection) and creates the TTL index
+   * (and the `user` index with {@link MongoDBStoreOptions.indexUsers}).
    * Runs at startup; when it fails, the next call tries again.
    */
   async prepare(): Promise<void> {
@@ -144,39 +204,66 @@ export class MongoDBStore implements SessionStore {
   }
 
   /**
-   * `$set` on the live document of `key` (and only while its data is
+   * `update` on the live document of `key` (and only while its data is
    * `expected`, when given), never an upsert: a missing or expired document
    * is not brought back. Says whether one matched.
    */
   private async updateLive(
     key: string,
-    set: { data?: Buffer; expiresAt: Date },
+    update: MongoDBValueUpdate | { $set: { expiresAt: Date } },
     now: number,
     expected?: Buffer,
   ): Promise<boolean> {
     const collection = await this.prepared.get();
     const filter = { _id: key, expiresAt: { $gt: new Date(now) } };
-    const result = await collection.updateOne(expected ? { ...filter, data: expected } : filter, {
-      $set: set,
-    });
+    const result = await collection.updateOne(
+      expected ? { ...filter, data: expected } : filter,
+      update,
+    );
     return result.matchedCount > 0;
   }
 
-  private async open(): Promise<MongoDBCollectionLike> {
+  private async open(): Promise<SessionCollection> {
     const connection = await this.connection.get();
-    const collection = connection.getClient().db(this.db).collection(this.collectionName);
+    // The driver's Collection has every member the user index needs as well.
+    const collection = connection
+      .getClient()
+      .db(this.db)
+      .collection(this.collectionName) as SessionCollection;
     try {
       await collection.createIndex(
         { expiresAt: 1 },
         { name: MONGODB_TTL_INDEX, expireAfterSeconds: 0 },
       );
     } catch (error) {
-      if (!INDEX_CONFLICTS.has((error as { code?: unknown } | null)?.code)) throw error;
+      if (!INDEX_CONFLICTS.has(codeOf(error))) throw error;
       // The collection already has an index of its own on expiresAt: keep it, expiry is filtered on read anyway.
       this.logger.warn(
         `${this.db}.${this.collectionName} has another index on expiresAt, kept as it is: ${String(error)}`,
       );
     }
+    if (this.indexUsers) await this.createUserIndex(collection);
     return collection;
+  }
+
+  /** `{ user: 1 }`: only a speed-up of `findByUser`, so a refusal is a warning, not a failure. */
+  private async createUserIndex(collection: SessionCollection): Promise<void> {
+    try {
+      await collection.createIndex({ user: 1 }, { name: MONGODB_USER_INDEX });
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === UNAUTHORIZED) {
+        this.refused.warn(
+          'createIndex',
+          `findByUser scans the collection until you create the index { user: 1 }`,
+        );
+      } else if (INDEX_CONFLICTS.has(code)) {
+        this.logger.warn(
+          `${this.db}.${this.collectionName} has another index on user, kept as it is: ${String(error)}`,
+        );
+      } else {
+        throw error;
+      }
+    }
   }
 }

@@ -42,13 +42,17 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-describeSessionStore(`firestore (emulator at ${givenHost ?? 'a free port'})`, async () => {
-  const collection = uniqueCollection('contract');
-  return {
-    store: new FirestoreStore({ client, collection }),
-    cleanup: () => emptyCollection(client, collection),
-  };
-});
+describeSessionStore(
+  `firestore (emulator at ${givenHost ?? 'a free port'})`,
+  async () => {
+    const collection = uniqueCollection('contract');
+    return {
+      store: new FirestoreStore({ client, collection }),
+      cleanup: () => emptyCollection(client, collection),
+    };
+  },
+  { findByUser: true },
+);
 
 describe('firestoreDocumentId', () => {
   it('keeps ordinary session keys as they are', () => {
@@ -205,6 +209,122 @@ describe('FirestoreStore documents', () => {
       details: expect.stringMatching(/exceeds the maximum allowed size of 1,048,576 bytes/),
     });
     expect(Buffer.from((await store.get(key))!).equals(value)).toBe(true);
+  });
+});
+
+describe('FirestoreStore users', () => {
+  let collection: string;
+  let store: FirestoreStore;
+  const raw = (key: string) => client.collection(collection).doc(firestoreDocumentId(key)).get();
+  const keys = async (user: string) =>
+    (await store.findByUser(user)).map((entry) => entry.key).sort();
+
+  beforeEach(() => {
+    collection = uniqueCollection('users');
+    store = new FirestoreStore({ client, collection });
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await emptyCollection(client, collection);
+  });
+
+  it('writes the user in the same commit as the value and keeps it on touch', async () => {
+    const k = 'session:w';
+    const commits = jest.spyOn(client, 'runTransaction');
+    await store.set(k, Buffer.from('a'), 60_000, { user: 'alice' });
+    expect(commits).toHaveBeenCalledTimes(1);
+    expect((await raw(k)).get('user')).toBe('alice');
+    await store.touch(k, 60_000);
+    expect((await raw(k)).get('user')).toBe('alice');
+    expect(await store.update(k, Buffer.from('b'), 60_000, { user: 'bob' })).toBe(true);
+    expect((await raw(k)).get('user')).toBe('bob');
+    expect(
+      await store.compareAndSet(k, Buffer.from('b'), Buffer.from('c'), 60_000, { user: 'carol' }),
+    ).toBe('stored');
+    expect((await raw(k)).get('user')).toBe('carol');
+    expect(await keys('carol')).toEqual([k]);
+    for (const user of ['alice', 'bob']) expect(await keys(user)).toEqual([]);
+  });
+
+  it('drops the user with a whole set when a write has none (an update would keep it)', async () => {
+    // The npm emulator merges a set into the stored fields, unlike Firestore: what the store
+    // sends is checked here, the stored fields only on a faithful emulator.
+    const k = 'session:d';
+    const writes = () => {
+      const set = jest.spyOn(Transaction.prototype, 'set');
+      const update = jest.spyOn(Transaction.prototype, 'update');
+      return { set, update };
+    };
+    const sent = (spy: jest.SpyInstance) =>
+      spy.mock.calls.map((call: unknown[]) => Object.keys(call[1] as object).sort());
+    await store.set(k, Buffer.from('a'), 60_000, { user: 'alice' });
+    let spies = writes();
+    expect(await store.update(k, Buffer.from('b'), 60_000)).toBe(true);
+    expect(sent(spies.set)).toEqual([['data', 'expiresAt']]);
+    expect(spies.update).not.toHaveBeenCalled();
+    jest.restoreAllMocks();
+    await store.set(k, Buffer.from('b'), 60_000, { user: 'alice' });
+    spies = writes();
+    expect(await store.compareAndSet(k, Buffer.from('b'), Buffer.from('c'), 60_000)).toBe('stored');
+    expect(sent(spies.set)).toEqual([['data', 'expiresAt']]);
+    expect(spies.update).not.toHaveBeenCalled();
+    jest.restoreAllMocks();
+    for (const entry of await store.findByUser('alice')) {
+      expect(Buffer.from(entry.value).toString()).toBe('c');
+    }
+    if (givenHost !== undefined) expect((await raw(k)).get('user')).toBeUndefined();
+    // Without a user before or now: an update, as before the user index.
+    await store.set('session:none', Buffer.from('x'), 60_000);
+    spies = writes();
+    expect(await store.update('session:none', Buffer.from('y'), 60_000)).toBe(true);
+    expect(spies.set).not.toHaveBeenCalled();
+    expect(sent(spies.update)).toEqual([['data', 'expiresAt']]);
+  });
+
+  it('lists keys that needed escaping or hashing as they were written', async () => {
+    const written = [
+      'tenant/1:abc',
+      '.',
+      '..',
+      '__session__',
+      'a%2Fb',
+      '%00',
+      '',
+      `${'p'.repeat(1600)}:x`,
+    ];
+    await Promise.all(written.map((k) => store.set(k, Buffer.from(k), 60_000, { user: 'alice' })));
+    expect(await keys('alice')).toEqual([...written].sort());
+    const hashed = await raw(written[written.length - 1]);
+    expect(hashed.id).toMatch(/^%h/);
+    expect(hashed.get('key')).toBe(written[written.length - 1]);
+  });
+
+  it('leaves out an expired document the sweep has not removed yet', async () => {
+    await store.set('session:old', Buffer.from('old'), 30, { user: 'alice' });
+    await store.set('session:new', Buffer.from('new'), 60_000, { user: 'alice' });
+    await sleep(60);
+    expect((await raw('session:old')).exists).toBe(true);
+    expect(await keys('alice')).toEqual(['session:new']);
+  });
+
+  it('counts the user in the largest value it stores, as Firestore does', async () => {
+    const key = 'session:big';
+    const user = 'ü'.repeat(700);
+    const limit = await largestAcceptedSize(
+      (size) => store.set(key, Buffer.alloc(size), 60_000, { user }),
+      0,
+      2 * 1_048_576,
+    );
+    await expect(store.set(key, Buffer.alloc(limit + 1), 60_000, { user })).rejects.toBeInstanceOf(
+      SessionTooLargeError,
+    );
+    await store.set(key, Buffer.alloc(limit), 60_000, { user });
+    const ref = client.collection(collection).doc(firestoreDocumentId(key));
+    const stored = (await ref.get()).data()!;
+    await expect(ref.set({ ...stored, data: Buffer.alloc(limit + 1) })).rejects.toMatchObject({
+      code: 3,
+    });
+    expect((await store.findByUser(user)).map((entry) => entry.value.byteLength)).toEqual([limit]);
   });
 });
 

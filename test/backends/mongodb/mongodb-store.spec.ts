@@ -3,6 +3,8 @@ import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import {
   MONGODB_TTL_INDEX,
+  MONGODB_USER_INDEX,
+  MongoDBSessionInterface,
   MongoDBStore,
   type MongoDBCollectionLike,
   type MongoDBConnectionLike,
@@ -10,7 +12,7 @@ import {
 import { describeSessionStore } from '../../../lib/testing';
 import { mongoDBForTests, REAL_MONGODB_URL } from '../../utils/mongodb-server';
 
-type SessionDoc = { _id: string; data: mongoose.mongo.Binary; expiresAt: Date };
+type SessionDoc = { _id: string; data: mongoose.mongo.Binary; expiresAt: Date; user?: string };
 
 let server: Awaited<ReturnType<typeof mongoDBForTests>>;
 let connection: Connection;
@@ -36,6 +38,7 @@ describeSessionStore(
         connection: connection,
         db: DB,
         collection,
+        indexUsers: true,
       }),
       cleanup: () =>
         connection
@@ -44,6 +47,7 @@ describeSessionStore(
           .then(() => undefined),
     };
   },
+  { findByUser: true },
 );
 
 describe('MongoDBStore documents', () => {
@@ -192,6 +196,83 @@ describe('MongoDBStore documents', () => {
       'changed',
     );
     expect(Buffer.from((await store.get('session:race'))!).toString()).toBe('other');
+  });
+
+  it('creates the user index only when users are indexed', async () => {
+    await store.prepare();
+    expect((await docs().listIndexes().toArray()).map((index) => index.name)).not.toContain(
+      MONGODB_USER_INDEX,
+    );
+    const indexed = new MongoDBStore({ connection, db: DB, collection, indexUsers: true });
+    await indexed.prepare();
+    expect(await docs().listIndexes().toArray()).toContainEqual(
+      expect.objectContaining({ name: MONGODB_USER_INDEX, key: { user: 1 } }),
+    );
+  });
+
+  it('fromOptions indexes users with userKey, and only then', async () => {
+    const options = { connection, db: DB, collection, secrets: ['x'.repeat(32)] };
+    await MongoDBSessionInterface.fromOptions(options);
+    const names = async () => (await docs().listIndexes().toArray()).map((index) => index.name);
+    expect(await names()).toContain(MONGODB_TTL_INDEX);
+    expect(await names()).not.toContain(MONGODB_USER_INDEX);
+    const sessions = await MongoDBSessionInterface.fromOptions({ ...options, userKey: 'userId' });
+    expect(sessions.store.indexUsers).toBe(true);
+    expect(await names()).toContain(MONGODB_USER_INDEX);
+  });
+
+  it('goes on without the user index when creating it is refused', async () => {
+    const real = docs();
+    const unauthorized = Object.assign(new Error('not authorized to createIndex'), { code: 13 });
+    const given = connectionWith((keys, options) =>
+      'user' in keys ? Promise.reject(unauthorized) : real.createIndex(keys, options),
+    );
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const refused = new MongoDBStore({ connection: given, db: DB, collection, indexUsers: true });
+    await refused.set('session:u', Buffer.from('u'), 60_000, { user: 'alice' });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('{ user: 1 }'));
+    warn.mockRestore();
+    expect((await refused.findByUser('alice')).map((entry) => entry.key)).toEqual(['session:u']);
+  });
+
+  it('keeps the user field with every write of a value, in the same updateOne', async () => {
+    const indexed = new MongoDBStore({ connection, db: DB, collection, indexUsers: true });
+    const user = async () => (await docs().findOne({ _id: 'session:w' }))!.user;
+    await indexed.set('session:w', Buffer.from('a'), 60_000, { user: 'alice' });
+    expect(await user()).toBe('alice');
+    await indexed.touch('session:w', 60_000);
+    expect(await user()).toBe('alice');
+    expect(await indexed.update('session:w', Buffer.from('b'), 60_000, { user: 'bob' })).toBe(true);
+    expect(await user()).toBe('bob');
+    expect(
+      await indexed.compareAndSet('session:w', Buffer.from('b'), Buffer.from('c'), 60_000),
+    ).toBe('stored');
+    expect(Object.keys((await docs().findOne({ _id: 'session:w' }))!).sort()).toEqual([
+      '_id',
+      'data',
+      'expiresAt',
+    ]);
+    await indexed.set('session:w', Buffer.from('d'), 60_000, { user: 'carol' });
+    await indexed.set('session:w', Buffer.from('e'), 60_000);
+    expect(await user()).toBeUndefined();
+    expect(await indexed.findByUser('carol')).toEqual([]);
+  });
+
+  it('findByUser matches a user id as a value, never as a query operator', async () => {
+    await store.set('session:anyone', Buffer.from('x'), 60_000, { user: 'alice' });
+    const operator = { $ne: null } as unknown as string;
+    expect(await store.findByUser(operator)).toEqual([]);
+    expect(await store.findByUser('alice')).toHaveLength(1);
+  });
+
+  it('findByUser leaves out an expired document the TTL monitor has not removed yet', async () => {
+    await docs().insertOne({
+      _id: 'session:stale',
+      data: new mongoose.mongo.Binary(Buffer.from('stale')),
+      expiresAt: new Date(Date.now() - 1000),
+      user: 'alice',
+    });
+    expect(await store.findByUser('alice')).toEqual([]);
   });
 
   it('leaves a connection it was given open', async () => {
