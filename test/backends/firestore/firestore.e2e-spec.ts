@@ -8,6 +8,7 @@ import {
 import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { configApp } from '../../utils/config-app';
 import { SessionTestModule } from '../../suites/session/session-test.module';
 import { firestoreEmulatorHost, startFirestoreEmulator } from '../../utils/firestore-emulator';
@@ -52,6 +53,7 @@ const emulatorName = `firestore (emulator at ${givenHost ?? 'a free port'})`;
 describeSessionE2E(emulatorName, fromFlaskKeys);
 describeSessionFixation(emulatorName, fromFlaskKeys, { numRuns: 10 });
 describeConcurrency(emulatorName, fromFlaskKeys);
+describeUserSessions(emulatorName, fromFlaskKeys);
 
 describe('firestore configuration', () => {
   const apps = configApp();

@@ -10,6 +10,7 @@ import {
 import { describeConcurrency } from '../../suites/concurrency';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { configApp } from '../../utils/config-app';
 import { mongoDBForTests, REAL_MONGODB_URL } from '../../utils/mongodb-server';
 import { freePort } from '../../../lib/testing';
@@ -58,6 +59,7 @@ const serverName = REAL_MONGODB_URL
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 describeConcurrency(serverName, fromFlaskKeys);
+describeUserSessions(serverName, fromFlaskKeys);
 
 describe('mongodb configuration', () => {
   const apps = configApp();
