@@ -171,6 +171,7 @@ export class ServerSideSessionInterface extends SessionInterface {
       written = state.isNew
         ? await this.storage.create(key, bytes, ttl, user)
         : await this.storage.update(session, key, bytes, ttl, user);
+      if (state.isNew && !(await this.users.keepsRegenerated(state, key))) written = undefined;
     } else if (!state.touched) {
       // A session loaded with getAndTouch was refreshed then; only its cookie is sent again.
       if (!(await this.storage.refresh(session, key, bytes, ttl, user))) written = undefined;

@@ -1,6 +1,6 @@
 import type { RevokeUserSessionsOptions, SessionUserId, UserSession } from '../interfaces';
 import { SessionConfigError } from '../session.errors';
-import type { ServerSideSession } from './server-side-session';
+import type { ServerSideSession, SessionState } from './server-side-session';
 import type { SessionSettings } from './session-settings';
 import type { SessionStorage } from './session-storage';
 import { sessionUser } from './session-user';
@@ -30,6 +30,21 @@ export class UserSessions {
     return found.map(({ key: _key, ...session }) =>
       current ? { ...session, current: session.sid === current.sid } : session,
     );
+  }
+
+  /**
+   * With `userKey`, a session just stored under a new id by `regenerate()` is
+   * kept only if the session it came from still exists: a revocation of the
+   * user's sessions either came before (that one is gone) or lists the new
+   * one, which is already stored under its user. Otherwise it is deleted.
+   */
+  async keepsRegenerated(state: SessionState, key: string): Promise<boolean> {
+    if (this.settings.userKey === undefined || !state.deadIds.length) return true;
+    const previous = this.settings.keyPrefix + state.deadIds[0];
+    if (await this.storage.load(previous, false)) return true;
+    await this.storage.delete(key);
+    state.deadIds = [];
+    return false;
   }
 
   /** Deletes every session of the user but `except`; how many went. */

@@ -174,6 +174,20 @@ export function describeUserSessions(
       expect((await current.devices()).map((s) => s.current)).toEqual([true]);
     });
 
+    it('a revoked session is not signed in again by a request that regenerates it meanwhile', async () => {
+      await open();
+      const alice = user();
+      const [slow, current] = [client(), client()];
+      await slow.signIn(alice);
+      await current.signIn(alice);
+      const running = slow.get('/regenerate?delayMs=400');
+      await sleep(150);
+      expect(await current.get('/sign-out-others')).toEqual({ revoked: 1 });
+      await running;
+      expect((await slow.me()).userId).toBeNull();
+      expect((await current.devices()).map((s) => s.current)).toEqual([true]);
+    });
+
     it('ends a busy session at absoluteLifetime, and regenerate() starts it again', async () => {
       const absolute = 3000 + tolerance;
       await open({ absoluteLifetime: absolute });

@@ -34,7 +34,8 @@ export class UserSessionsTestController {
   }
 
   @Get('regenerate')
-  regenerate(@Session() session: ServerSideSession<Data>) {
+  async regenerate(@Session() session: ServerSideSession<Data>, @Query('delayMs') delayMs = '0') {
+    await sleep(Number(delayMs));
     session.regenerate();
     return { sid: session.sid };
   }
