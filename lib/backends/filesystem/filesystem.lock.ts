@@ -46,6 +46,23 @@ export class FileLocks {
     });
   }
 
+  /**
+   * Runs `work` holding, all at once, the locks of those of `files` that are
+   * free now (taken one after the other, never waiting); `work` gets the files
+   * whose locks it holds.
+   */
+  async tryRunAll<T>(files: readonly string[], work: (held: string[]) => Promise<T>): Promise<T> {
+    const take = async (at: number, held: string[]): Promise<T> => {
+      if (at === files.length) return work(held);
+      let result: { value: T } | undefined;
+      await this.tryRun(files[at], async () => {
+        result = { value: await take(at + 1, [...held, files[at]]) };
+      });
+      return result ? result.value : take(at + 1, held);
+    };
+    return take(0, []);
+  }
+
   private async queued<T>(file: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(file);
     let release!: () => void;

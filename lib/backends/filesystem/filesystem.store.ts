@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { CompareAndSetResult, SessionStore } from '../../interfaces';
+import type {
+  CompareAndSetResult,
+  SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
+} from '../../interfaces';
 import { Lazy } from '../../utils/lazy.util';
 import { EntryFiles, HEADER_BYTES, isLive, SYNC_MAX_BYTES } from './filesystem.entry-file';
 import { FileLocks } from './filesystem.lock';
 import { FilePruner } from './filesystem.pruner';
+import { isGone, UserIndex } from './filesystem.user-index';
 
 export interface FileSystemStoreOptions {
   /** Directory of the session files (created when missing), default `./flask_session`. */
@@ -35,6 +41,9 @@ export interface FileSystemStoreOptions {
  *
  * The directory is never listed on a request: pruning past `threshold` runs
  * in the background ({@link FilePruner}).
+ *
+ * A write with a user (`userKey`) lists the key in the user's index file
+ * ({@link UserIndex}) first, under the session's lock, then writes the session.
  */
 export class FileSystemStore implements SessionStore {
   /** Expired files stay until a sweep (or a prune) deletes them. */
@@ -44,6 +53,7 @@ export class FileSystemStore implements SessionStore {
   private readonly directory = new Lazy(() => fs.mkdir(this.dir, { recursive: true, mode: 0o700 }));
   private readonly locks: FileLocks;
   private readonly pruner: FilePruner;
+  private readonly users: UserIndex;
 
   constructor(options: FileSystemStoreOptions = {}) {
     this.dir = path.resolve(options.dir ?? 'flask_session');
@@ -53,6 +63,7 @@ export class FileSystemStore implements SessionStore {
     this.pruner = new FilePruner(this.dir, options.threshold ?? 500, (file, onlyIfExpired) =>
       this.evict(file, onlyIfExpired),
     );
+    this.users = new UserIndex(this.dir, this.files, this.locks, (key) => this.fileOf(key));
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -65,10 +76,19 @@ export class FileSystemStore implements SessionStore {
     return this.live(await this.files.readAndTouch(file, ttlMs), file);
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     await this.ensureDir();
     const file = this.fileOf(key);
-    await this.locks.run(file, () => this.files.write(file, value, ttlMs));
+    const user = options?.user;
+    await this.locks.run(file, async () => {
+      if (user !== undefined) await this.users.add(user, key);
+      await this.files.write(file, value, ttlMs);
+    });
     this.pruner.countWrite();
   }
 
@@ -83,8 +103,13 @@ export class FileSystemStore implements SessionStore {
     return this.files.touch(this.fileOf(key), ttlMs);
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await this.writeIf(key, () => true, value, ttlMs)) === 'stored';
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    return (await this.writeIf(key, () => true, value, ttlMs, options?.user)) === 'stored';
   }
 
   async compareAndSet(
@@ -92,12 +117,31 @@ export class FileSystemStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
-    return this.writeIf(key, (data) => data.equals(expected), value, ttlMs);
+    return this.writeIf(key, (data) => data.equals(expected), value, ttlMs, options?.user);
   }
 
-  deleteExpired(): Promise<number> {
-    return this.pruner.deleteExpired();
+  /** Reads the user's index and each entry it lists; entries found gone leave the index. */
+  async findByUser(user: string): Promise<UserSessionEntry[]> {
+    const found: UserSessionEntry[] = [];
+    const gone: string[] = [];
+    for (const key of await this.users.keysOf(user)) {
+      const content = await this.files.read(this.fileOf(key));
+      if (content && isLive(content)) {
+        const expiresAt = new Date(content.readDoubleBE(0));
+        found.push({ key, value: content.subarray(HEADER_BYTES), expiresAt });
+      } else if (isGone(content)) gone.push(key);
+    }
+    if (gone.length) await this.users.drop(user, gone);
+    return found;
+  }
+
+  /** Removes expired files, then the entries of gone sessions from the users' index files. */
+  async deleteExpired(): Promise<number> {
+    const removed = await this.pruner.deleteExpired();
+    await this.users.sweep();
+    return removed;
   }
 
   /** Waits for a prune in progress. */
@@ -129,6 +173,7 @@ export class FileSystemStore implements SessionStore {
     matches: (data: Buffer) => boolean,
     value: Uint8Array,
     ttlMs: number,
+    user: string | undefined,
   ): Promise<CompareAndSetResult> {
     await this.ensureDir();
     const file = this.fileOf(key);
@@ -140,6 +185,7 @@ export class FileSystemStore implements SessionStore {
         return 'missing';
       }
       if (!matches(content.subarray(HEADER_BYTES))) return 'changed';
+      if (user !== undefined) await this.users.add(user, key);
       await this.files.write(file, value, ttlMs);
       return 'stored';
     });

@@ -20,13 +20,14 @@ const holds = (key: string, store: FileSystemStore) =>
 
 describeSessionStore('filesystem', () => new FileSystemStore({ dir: tempDir() }), {
   getAndTouch: true,
+  findByUser: true,
   holds,
 });
 
 describeSessionStore(
   'filesystem, asynchronous I/O only',
   () => new FileSystemStore({ dir: tempDir(), syncMaxBytes: 0 }),
-  { getAndTouch: true, holds },
+  { getAndTouch: true, findByUser: true, holds },
 );
 
 describe('FileSystemStore', () => {
