@@ -34,9 +34,11 @@ export class PeeweeSessionInterface extends ServerSideSessionInterface {
     options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
     const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
+    const indexUsers = options.userKey !== undefined;
     const tableName = checkSqlTableName(table, 'table (SESSION_PEEWEE_TABLE)');
     const dataSource = createSqlDataSource(config, {
       table: tableName,
+      indexUsers,
       connectTimeoutMs: settings.storeTimeout,
       key: 'url (SESSION_PEEWEE_CONFIG)',
     });
@@ -44,6 +46,7 @@ export class PeeweeSessionInterface extends ServerSideSessionInterface {
       dataSource,
       table: tableName,
       createTable: options.createTable,
+      indexUsers,
       ownsDataSource: true,
     });
     super(store, settings, true);

@@ -20,6 +20,9 @@ export const SQL_TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Longest key (`keyPrefix + id`) the `session_id` column holds. */
 export const SQL_SESSION_ID_LENGTH = 255;
 
+/** Longest user id the `user_id` column (`userKey`) holds. */
+export const SQL_USER_ID_LENGTH = 255;
+
 /** A row of the session table, as TypeORM reads it. */
 export interface SessionRow {
   /** Surrogate key (`bigint`; TypeORM reads it as a string on PostgreSQL and MySQL). */
@@ -30,6 +33,8 @@ export interface SessionRow {
   data: Buffer;
   /** When the row expires, in UTC. */
   expiry: Date;
+  /** The user the session was last written with (only with `indexUsers`), `null` for none. */
+  user_id?: string | null;
 }
 
 export interface SessionEntityOptions {
@@ -37,6 +42,11 @@ export interface SessionEntityOptions {
   type: string;
   /** Table name, default `sessions`. */
   table?: string;
+  /**
+   * Add the nullable, indexed `user_id` column the module's `userKey` needs.
+   * Default `false`: the table Flask-Session uses.
+   */
+  indexUsers?: boolean;
 }
 
 /** The SQL family of a TypeORM database type, or a {@link SessionConfigError} naming `key`. */
@@ -71,7 +81,8 @@ export function checkSqlTableName(table: unknown, key: string): string {
  */
 function columnsOf(dialect: SqlDialect): {
   id: 'bigint' | 'integer';
-} & Record<'session_id' | 'data' | 'expiry', ColumnOptions> {
+} & Record<'session_id' | 'data' | 'expiry' | 'user_id', ColumnOptions> {
+  const userId: ColumnOptions = { type: 'varchar', length: SQL_USER_ID_LENGTH, nullable: true };
   switch (dialect) {
     case 'postgres':
       return {
@@ -79,6 +90,7 @@ function columnsOf(dialect: SqlDialect): {
         session_id: { type: 'varchar', length: SQL_SESSION_ID_LENGTH, unique: true },
         data: { type: 'bytea' },
         expiry: { type: 'timestamp with time zone', precision: 3 },
+        user_id: userId,
       };
     case 'mysql':
       return {
@@ -94,6 +106,8 @@ function columnsOf(dialect: SqlDialect): {
         data: { type: 'longblob' },
         // DATETIME holds the UTC value as written (TIMESTAMP would convert by session time zone).
         expiry: { type: 'datetime', precision: 3 },
+        // Binary too: user ids that differ in case or accents are different users.
+        user_id: { ...userId, charset: 'utf8mb4', collation: 'utf8mb4_bin' },
       };
     case 'sqlite':
       return {
@@ -103,6 +117,7 @@ function columnsOf(dialect: SqlDialect): {
         data: { type: 'blob' },
         // Text 'YYYY-MM-DD HH:MM:SS.SSS' in UTC, the form TypeORM itself uses on SQLite.
         expiry: { type: 'datetime' },
+        user_id: userId,
       };
   }
 }
@@ -116,6 +131,9 @@ function columnsOf(dialect: SqlDialect): {
  * export const SessionEntity = createSessionEntity({ type: 'postgres' });
  * TypeOrmModule.forRoot({ type: 'postgres', url, entities: [User, SessionEntity] });
  * ```
+ *
+ * With the module's `userKey`, pass `indexUsers: true`: the table then has the
+ * `user_id` column and its index.
  *
  * Needs the `typeorm` package (loaded when called).
  */
@@ -132,11 +150,16 @@ export function createSessionEntity(options: SessionEntityOptions): Type<Session
     session_id!: string;
     data!: Buffer;
     expiry!: Date;
+    user_id?: string | null;
   }
   typeorm.Entity(table)(SessionEntity);
   typeorm.PrimaryGeneratedColumn('increment', { type: columns.id })(SessionEntity.prototype, 'id');
   for (const name of ['session_id', 'data', 'expiry'] as const) {
     typeorm.Column(columns[name])(SessionEntity.prototype, name);
+  }
+  if (options.indexUsers) {
+    typeorm.Column(columns.user_id)(SessionEntity.prototype, 'user_id');
+    typeorm.Index()(SessionEntity.prototype, 'user_id');
   }
   return SessionEntity;
 }

@@ -84,6 +84,8 @@ export function parseSqlUrl(url: unknown, key: string): SqlUrlOptions {
 export interface SqlDataSourceOptions {
   /** The session table, registered as an entity of the DataSource. */
   table: string;
+  /** Whether the table has the `user_id` column (`userKey`). */
+  indexUsers?: boolean;
   /**
    * `storeTimeout` (ms): bounds connecting, waiting for a pooled connection and
    * each query, as far as the driver allows (see {@link createSqlDataSource}).
@@ -134,7 +136,13 @@ export function createSqlDataSource(url: unknown, options: SqlDataSourceOptions)
     install: `typeorm ${DRIVER_PACKAGES[target.type]}`,
   });
   const common = {
-    entities: [createSessionEntity({ type: target.type, table: options.table })],
+    entities: [
+      createSessionEntity({
+        type: target.type,
+        table: options.table,
+        indexUsers: options.indexUsers,
+      }),
+    ],
     logger: SILENT_LOGGER,
   };
   const timeout = options.connectTimeoutMs;

@@ -1,16 +1,36 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { SqlDataSource } from '../../interfaces';
-import type { CompareAndSetResult, SessionStore } from '../../interfaces/session-store.interface';
+import type {
+  CompareAndSetResult,
+  SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
+} from '../../interfaces/session-store.interface';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import {
   checkSqlTableName,
   SQL_SESSION_ID_LENGTH,
+  SQL_USER_ID_LENGTH,
   sqlDialectOf,
   type SqlDialect,
 } from './sql-session.entity';
-import { ensureSessionTable, escapedTablePath, sessionTableMetadata } from './sql-session.table';
+import {
+  countsMatchedRows,
+  ensureSessionTable,
+  ensureUserIndex,
+  escapedTablePath,
+  sessionTableMetadata,
+} from './sql-session.table';
+import {
+  DELETE_BATCH,
+  MAX_DELETE_BATCHES,
+  sqlTime,
+  statementsFor,
+  userEntries,
+  type UserRow,
+} from './sql-session.statements';
 
 export interface SqlStoreOptions {
   /** A TypeORM `DataSource` (initialized on first use when it is not yet). */
@@ -21,6 +41,13 @@ export interface SqlStoreOptions {
   createTable?: boolean;
   /** Destroy the DataSource on `close()`: only for one built for this store. Default `false`. */
   ownsDataSource?: boolean;
+  /**
+   * Keep each session's user in an indexed `user_id` column, for `findByUser`
+   * (the module's `userKey`). An existing table without it gets it at startup
+   * with `createTable`, else startup fails saying how to add it. Default `false`:
+   * the table stays as Flask-Session's.
+   */
+  indexUsers?: boolean;
 }
 
 type Statements = ReturnType<typeof statementsFor>;
@@ -35,39 +62,8 @@ interface Prepared {
   countsMatchedRows: boolean;
 }
 
-/** MySQL's CLIENT_FOUND_ROWS capability flag. */
-const CLIENT_FOUND_ROWS = 2;
-
 interface Row {
   data: Uint8Array;
-}
-
-/** Rows one statement of `deleteExpired()` removes, so no sweep holds long locks. */
-const DELETE_BATCH = 1000;
-/** `deleteExpired()` stops after this many batches; the next sweep continues. */
-const MAX_DELETE_BATCHES = 100;
-
-function statementsFor(dialect: SqlDialect, table: string, escape: (name: string) => string) {
-  const p = dialect === 'postgres' ? (n: number) => `$${n}` : () => '?';
-  const [id, sid, data, expiry] = ['id', 'session_id', 'data', 'expiry'].map(escape);
-  const update =
-    dialect === 'mysql'
-      ? `ON DUPLICATE KEY UPDATE ${data} = VALUES(${data}), ${expiry} = VALUES(${expiry})`
-      : `ON CONFLICT (${sid}) DO UPDATE SET ${data} = excluded.${data}, ${expiry} = excluded.${expiry}`;
-  const replace = `UPDATE ${table} SET ${data} = ${p(1)}, ${expiry} = ${p(2)}`;
-  return {
-    get: `SELECT ${data} FROM ${table} WHERE ${sid} = ${p(1)} AND ${expiry} > ${p(2)}`,
-    upsert: `INSERT INTO ${table} (${sid}, ${data}, ${expiry}) VALUES (${p(1)}, ${p(2)}, ${p(3)}) ${update}`,
-    touch: `UPDATE ${table} SET ${expiry} = ${p(1)} WHERE ${sid} = ${p(2)} AND ${expiry} > ${p(3)}`,
-    update: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)}`,
-    compareAndSet: `${replace} WHERE ${sid} = ${p(3)} AND ${expiry} > ${p(4)} AND ${data} = ${p(5)}`,
-    delete: `DELETE FROM ${table} WHERE ${sid} = ${p(1)}`,
-    // MySQL has no LIMIT in a subquery of IN; PostgreSQL and SQLite (as built) no DELETE … LIMIT.
-    deleteExpired:
-      dialect === 'mysql'
-        ? `DELETE FROM ${table} WHERE ${expiry} <= ${p(1)} LIMIT ${DELETE_BATCH}`
-        : `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${table} WHERE ${expiry} <= ${p(1)} LIMIT ${DELETE_BATCH})`,
-  };
 }
 
 /**
@@ -80,7 +76,9 @@ function statementsFor(dialect: SqlDialect, table: string, escape: (name: string
  * deleted row) or the same `… AND data = ?` (`compareAndSet`: the bytes are the
  * version, the database's row lock makes it atomic). A refresh updates `expiry`
  * only, reads never return an expired row and `deleteExpired()` removes them
- * in batches (the module's background sweep calls it).
+ * in batches (the module's background sweep calls it). With `indexUsers`,
+ * each of those writes also sets the indexed `user_id` column (`NULL`: no
+ * user), and `findByUser` is one `SELECT … WHERE user_id = ? AND expiry > now`.
  * Expiry instants are computed here and sent as UTC parameters, so neither the
  * database's clock nor any time zone setting takes part.
  */
@@ -91,6 +89,9 @@ export class SqlStore implements SessionStore {
   private readonly dialect: SqlDialect;
   private readonly createTable: boolean;
   private readonly ownsDataSource: boolean;
+  /** One indexed SELECT of the user's live rows; only with `indexUsers`. */
+  readonly findByUser?: (user: string) => Promise<UserSessionEntry[]>;
+  private readonly indexUsers: boolean;
   private readonly prepared = new Lazy(() => this.prepare());
   private closed = false;
   private readonly logger = new Logger(SqlStore.name);
@@ -100,6 +101,8 @@ export class SqlStore implements SessionStore {
     this.table = checkSqlTableName(options.table ?? 'sessions', 'table');
     this.createTable = options.createTable ?? true;
     this.ownsDataSource = options.ownsDataSource ?? false;
+    this.indexUsers = options.indexUsers ?? false;
+    if (this.indexUsers) this.findByUser = (user) => this.listByUser(user);
   }
 
   /**
@@ -116,9 +119,19 @@ export class SqlStore implements SessionStore {
     return rows.records[0]?.data;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
     this.checkKey(key);
-    await this.run('upsert', [key, asBuffer(value), this.time(Date.now() + ttlMs)]);
+    await this.run('upsert', [
+      key,
+      asBuffer(value),
+      this.time(Date.now() + ttlMs),
+      ...this.userOf(options),
+    ]);
   }
 
   async delete(key: string): Promise<void> {
@@ -133,10 +146,21 @@ export class SqlStore implements SessionStore {
     return !result.countsMatchedRows && (await this.get(key)) !== undefined;
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
     const now = Date.now();
     const bytes = asBuffer(value);
-    const result = await this.run('update', [bytes, this.time(now + ttlMs), key, this.time(now)]);
+    const result = await this.run('update', [
+      bytes,
+      this.time(now + ttlMs),
+      ...this.userOf(options),
+      key,
+      this.time(now),
+    ]);
     if (result.affected > 0) return true;
     if (result.countsMatchedRows) return false;
     const current = await this.get(key);
@@ -148,12 +172,14 @@ export class SqlStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
     const now = Date.now();
     const [old, bytes] = [asBuffer(expected), asBuffer(value)];
     const result = await this.run('compareAndSet', [
       bytes,
       this.time(now + ttlMs),
+      ...this.userOf(options),
       key,
       this.time(now),
       old,
@@ -165,6 +191,11 @@ export class SqlStore implements SessionStore {
     const unchangedNoOp =
       !result.countsMatchedRows && old.equals(bytes) && asBuffer(current).equals(old);
     return unchangedNoOp ? 'stored' : 'changed';
+  }
+
+  private async listByUser(user: string): Promise<UserSessionEntry[]> {
+    const { records } = await this.run<UserRow>('findByUser', [user, this.time(Date.now())]);
+    return userEntries(records, user);
   }
 
   async deleteExpired(): Promise<number> {
@@ -203,38 +234,23 @@ export class SqlStore implements SessionStore {
   private async prepare(): Promise<Prepared> {
     const dataSource = this.options.dataSource as unknown as DataSource;
     if (!dataSource.isInitialized) await dataSource.initialize();
-    const metadata = await sessionTableMetadata(dataSource, this.table);
-    if (this.createTable) {
+    const metadata = await sessionTableMetadata(dataSource, this.table, this.indexUsers);
+    if (this.createTable || this.indexUsers) {
       const queryRunner = dataSource.createQueryRunner();
       try {
-        await ensureSessionTable(queryRunner, metadata);
+        if (this.createTable) await ensureSessionTable(queryRunner, metadata);
+        if (this.indexUsers) await ensureUserIndex(queryRunner, metadata, this.createTable);
       } finally {
         await queryRunner.release();
       }
     }
     const escape = (name: string) => dataSource.driver.escape(name);
+    const table = escapedTablePath(dataSource, metadata);
     return {
       dataSource,
-      sql: statementsFor(this.dialect, escapedTablePath(dataSource, metadata), escape),
-      countsMatchedRows: await this.countsMatchedRows(dataSource),
+      sql: statementsFor(this.dialect, table, escape, this.indexUsers),
+      countsMatchedRows: this.dialect !== 'mysql' || (await countsMatchedRows(dataSource)),
     };
-  }
-
-  /**
-   * MySQL counts only the rows an UPDATE changed unless the connection has
-   * CLIENT_FOUND_ROWS (mysql2 and mysql set it unless `flags` removes it); read
-   * from a pooled connection, as the driver negotiated it.
-   */
-  private async countsMatchedRows(dataSource: DataSource): Promise<boolean> {
-    if (this.dialect !== 'mysql') return true;
-    const queryRunner = dataSource.createQueryRunner();
-    try {
-      const connection = (await queryRunner.connect()) as { config?: { clientFlags?: unknown } };
-      const flags = connection?.config?.clientFlags;
-      return typeof flags === 'number' && (flags & CLIENT_FOUND_ROWS) !== 0;
-    } finally {
-      await queryRunner.release();
-    }
   }
 
   private async run<T>(
@@ -255,14 +271,20 @@ export class SqlStore implements SessionStore {
     }
   }
 
-  /**
-   * An instant as a UTC parameter: ISO 8601 with `Z` for PostgreSQL's
-   * `timestamptz`; `YYYY-MM-DD HH:MM:SS.mmm` for MySQL's `DATETIME(3)` and
-   * SQLite's text, whose fixed width makes text order time order.
-   */
   private time(ms: number): string {
-    const iso = new Date(ms).toISOString();
-    return this.dialect === 'postgres' ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+    return sqlTime(this.dialect, ms);
+  }
+
+  /** The `user_id` parameter of a write: none without `indexUsers`, `NULL` for no user. */
+  private userOf(options: StoreCallOptions | undefined): [string | null] | [] {
+    if (!this.indexUsers) return [];
+    const user = options?.user;
+    if (user !== undefined && user.length > SQL_USER_ID_LENGTH) {
+      throw new Error(
+        `user id is ${user.length} characters; the user_id column holds ${SQL_USER_ID_LENGTH}`,
+      );
+    }
+    return [user ?? null];
   }
 
   private checkKey(key: string): void {

@@ -26,10 +26,16 @@ const isDataSource = (value: unknown): value is SqlDataSource =>
   value.options !== null;
 
 /** Your DataSource, checked, or one opened for a URL with `storeTimeout` as its timeouts. */
-function dataSourceFor(db: unknown, table: string, storeTimeout: number): SqlDataSource {
+function dataSourceFor(
+  db: unknown,
+  table: string,
+  storeTimeout: number,
+  indexUsers: boolean,
+): SqlDataSource {
   if (typeof db === 'string') {
     return createSqlDataSource(db, {
       table,
+      indexUsers,
       connectTimeoutMs: storeTimeout,
       key: 'url (SESSION_SQLALCHEMY / SQLALCHEMY_DATABASE_URI)',
     });
@@ -64,11 +70,13 @@ export class SqlAlchemySessionInterface extends ServerSideSessionInterface {
     options: SqlSessionInterfaceOptions | (SessionSettings & { createTable?: boolean }) = {},
   ) {
     const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
+    const indexUsers = options.userKey !== undefined;
     const tableName = checkSqlTableName(table, 'table (SESSION_SQLALCHEMY_TABLE)');
     const store = new SqlStore({
-      dataSource: dataSourceFor(db, tableName, settings.storeTimeout),
+      dataSource: dataSourceFor(db, tableName, settings.storeTimeout, indexUsers),
       table: tableName,
       createTable: options.createTable,
+      indexUsers,
       ownsDataSource: typeof db === 'string',
     });
     super(store, settings, true);

@@ -66,6 +66,43 @@ describe.each(databases)('SQL store on $name', (db: SqlTestDatabase) => {
     return { store: sessions.store, cleanup: () => sessions.close() };
   });
 
+  // With `userKey`, the interfaces build their store with users indexed (the `user_id` column).
+  const usersTable = randomTableName('sessions_users');
+  extraTables.push(usersTable);
+  const withUsers = { userKey: 'userId' };
+
+  describeSessionStore(
+    `SqlAlchemySessionInterface with userKey (${db.name})`,
+    async () => {
+      const sessions = new SqlAlchemySessionInterface(
+        dataSource,
+        usersTable,
+        undefined,
+        undefined,
+        undefined,
+        withUsers,
+      );
+      return { store: sessions.store, cleanup: () => sessions.close() };
+    },
+    { findByUser: true },
+  );
+
+  describeSessionStore(
+    `PeeweeSessionInterface with userKey (${db.name})`,
+    async () => {
+      const sessions = new PeeweeSessionInterface(
+        db.url,
+        usersTable,
+        undefined,
+        undefined,
+        undefined,
+        withUsers,
+      );
+      return { store: sessions.store, cleanup: () => sessions.close() };
+    },
+    { findByUser: true },
+  );
+
   describe('SqlStore', () => {
     let store: SqlStore;
     beforeEach(() => {
