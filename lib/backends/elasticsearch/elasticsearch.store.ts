@@ -79,10 +79,10 @@ const DEFAULT_NODE = 'http://localhost:9200';
  *
  * No write waits for a refresh: the store reads only by `_id`, and a GET by id
  * is real-time in Elasticsearch (it sees the latest indexed version, refreshed
- * or not), so every request reads what the previous one wrote. Only
+ * or not), so every request reads what the previous one wrote.
  * `deleteExpired()` searches; a document it cannot see yet was written less
  * than a refresh interval ago and is removed by a later run. `findByUser`
- * refreshes the index before its search instead of any write waiting for one.
+ * searches too: it refreshes the index first, rather than any write waiting for one.
  */
 export class ElasticsearchStore implements SessionStore {
   /** Elasticsearch has no TTL: expired documents stay until a sweep deletes them. */
