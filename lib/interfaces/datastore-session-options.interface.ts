@@ -10,10 +10,14 @@ export interface DatastoreSessionOptions extends CommonSessionOptions {
   collection?: string;
 }
 
-/** What the store writes: one entity per session, key name = the session key. */
+/**
+ * What the store writes: one entity per session, key name = the session key.
+ * With `userKey`, also an indexed `user`: the user id, the SHA-256 of an id
+ * longer than Datastore indexes (a blob, so never equal to a string id), or null.
+ */
 export interface DatastoreSessionEntity {
   key: object;
-  data: { data: Buffer; expiresAt: Date };
+  data: { data: Buffer; expiresAt: Date; user?: string | Buffer | null };
   excludeFromIndexes: ['data'];
 }
 

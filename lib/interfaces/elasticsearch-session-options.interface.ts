@@ -16,6 +16,8 @@ export interface ElasticsearchSessionDocument {
   data: string;
   /** Expiry, epoch milliseconds (a `date` field). */
   expiresAt: number;
+  /** With `userKey`: the session's user (a `keyword` field), `null` for none. */
+  user?: string | null;
 }
 
 /** The options of the store's requests that take any (`ignore` lists accepted error statuses). */
@@ -25,12 +27,18 @@ export interface ElasticsearchRequestOptions {
   signal?: AbortSignal;
 }
 
+/** The `user` field of a session index with `userKey`. */
+interface ElasticsearchUserField {
+  readonly user: { readonly type: 'keyword' };
+}
+
 /** The mapping of a session index the store creates (`ELASTICSEARCH_SESSION_MAPPINGS`). */
 interface ElasticsearchSessionMappings {
   readonly dynamic: 'strict';
   readonly properties: {
     readonly data: { readonly type: 'binary' };
     readonly expiresAt: { readonly type: 'date'; readonly format: 'epoch_millis' };
+    readonly user?: ElasticsearchUserField['user'];
   };
 }
 
@@ -58,7 +66,11 @@ export interface ElasticsearchClientLike {
     params: {
       index: string;
       id: string;
-      script: { source: string; lang: 'painless'; params: Record<string, number | string> };
+      script: {
+        source: string;
+        lang: 'painless';
+        params: Record<string, number | string | null>;
+      };
       retry_on_conflict?: number;
     },
     options?: ElasticsearchRequestOptions,
@@ -72,9 +84,31 @@ export interface ElasticsearchClientLike {
     query: { range: { expiresAt: { lte: number } } };
     conflicts: 'proceed';
   }): Promise<{ deleted?: number }>;
+  /** `findByUser` (with `userKey`): the ids of a user's documents, as of the last refresh. */
+  search(
+    params: {
+      index: string;
+      query: { term: { user: string } };
+      size: number;
+      _source: false;
+      track_total_hits: true;
+    },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<{
+    hits: { total?: number | { value: number }; hits: { _id?: string | null }[] };
+  }>;
+  /** `findByUser`: a real-time read of the documents found. */
+  mget(
+    params: { index: string; ids: string[] },
+    options?: ElasticsearchRequestOptions,
+  ): Promise<{ docs: { _id: string; found?: boolean; _source?: unknown }[] }>;
   indices: {
     exists(params: { index: string }): Promise<boolean>;
     create(params: { index: string; mappings: ElasticsearchSessionMappings }): Promise<unknown>;
+    /** With `userKey`: adds the `user` field to an existing index. */
+    putMapping(params: { index: string; properties: ElasticsearchUserField }): Promise<unknown>;
+    /** `findByUser`: makes every write so far searchable. */
+    refresh(params: { index: string }, options?: ElasticsearchRequestOptions): Promise<unknown>;
   };
   close(): Promise<void>;
 }

@@ -207,7 +207,8 @@ function propertiesSize(properties: Record<string, Value>): number {
  * and Rollback. It enforces Datastore's rules that matter to a store: complete
  * keys, no two mutations of one entity in a commit, at most 500 mutations,
  * indexed strings and blobs at most 1500 bytes, entities at most 1 MiB,
- * unindexed properties invisible to queries, and optimistic transactions that
+ * unindexed properties invisible to queries, no query that would need a
+ * composite index (only the built-in ones exist), and optimistic transactions that
  * abort when an entity they read changed before their commit. Other RPCs
  * answer UNIMPLEMENTED.
  *
@@ -346,6 +347,7 @@ export class FakeDatastore {
         `The first sort property must be the same as the property to which the inequality filter is applied. In your query the first sort property is ${orders[0].name} but the inequality filter is on ${inequality}.`,
       );
     }
+    this.checkBuiltInIndex(kind, query.filter, inequality, orders);
     if (inequality && !orders.length) orders.push({ name: inequality, descending: false });
 
     let results = [...this.entities.values()].filter((stored) => {
@@ -593,6 +595,32 @@ export class FakeDatastore {
     };
   }
 
+  /**
+   * Without composite indexes (none are defined here), Datastore serves only
+   * what its built-in single-property indexes can: equality filters on any
+   * properties (merged), or filters and one sort on a single property. An
+   * inequality or a sort on one property beside a filter on another needs a
+   * composite index: FAILED_PRECONDITION, as on the service.
+   */
+  private checkBuiltInIndex(
+    kind: string,
+    filter: Filter | undefined,
+    inequality: string | undefined,
+    orders: { name: string }[],
+  ): void {
+    const filtered = new Set(filterProperties(filter));
+    const ranged = inequality ?? (orders.length === 1 ? orders[0].name : undefined);
+    const mixed = ranged !== undefined && [...filtered].some((name) => name !== ranged);
+    if (!mixed && orders.length <= 1) return;
+    const names = [...filtered].filter((name) => name !== ranged);
+    for (const order of orders) if (!names.includes(order.name)) names.push(order.name);
+    if (ranged !== undefined && !names.includes(ranged)) names.push(ranged);
+    throw new RpcError(
+      grpc.status.FAILED_PRECONDITION,
+      `no matching index found. recommended index is:\n- kind: ${kind}\n  properties:\n${names.map((name) => `  - name: ${name}\n`).join('')}`,
+    );
+  }
+
   private inequalityProperty(filter: Filter | undefined): string | undefined {
     if (filter?.filterType === 'propertyFilter') {
       const { op, property } = filter.propertyFilter!;
@@ -612,6 +640,15 @@ export class FakeDatastore {
     }
     return undefined;
   }
+}
+
+/** The properties a filter tests. */
+function filterProperties(filter: Filter | undefined): string[] {
+  if (filter?.filterType === 'propertyFilter') {
+    const name = filter.propertyFilter?.property?.name;
+    return name ? [name] : [];
+  }
+  return (filter?.compositeFilter?.filters ?? []).flatMap(filterProperties);
 }
 
 function indexedValue(stored: Stored, name: string): Value | undefined {

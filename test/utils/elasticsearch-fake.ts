@@ -37,11 +37,15 @@ interface FakeIndex {
   docs: Map<string, Doc>;
   /** What searches see: the documents as of the last refresh. */
   searchable: Map<string, Doc>;
+  /** Writes since the last refresh, in order (`doc` undefined: a delete); a refresh applies them. */
+  unrefreshed: { at: number; id: string; doc?: Doc }[];
   lastRefresh: number;
   nextSeqNo: number;
 }
 
 const PRIMARY_TERM = 1;
+/** `index.max_result_window`'s default: the most hits `from + size` may reach. */
+const MAX_RESULT_WINDOW = 10_000;
 const FIELD_TYPES = new Set(['binary', 'date', 'long', 'keyword', 'text', 'float', 'boolean']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -69,13 +73,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * An in-memory Elasticsearch (8.x REST API) holding whole indices, for the
  * requests a session store makes: index exists/create with explicit mappings,
- * document get/index/update/delete by id with sequence numbers and
- * `if_seq_no` / `if_primary_term`, scripted updates, and delete-by-query with a
- * range query. It answers with Elasticsearch's status codes and bodies
+ * put-mapping, document get/index/update/delete by id with sequence numbers and
+ * `if_seq_no` / `if_primary_term`, scripted updates, mget, and search and
+ * delete-by-query with `term` and `range` queries. It answers with Elasticsearch's status codes and bodies
  * (`index_not_found_exception`, `version_conflict_engine_exception`,
  * `strict_dynamic_mapping_exception`, …), and, like Elasticsearch, GET by id is
  * real-time while searches only see what the last refresh (every
- * `refreshIntervalMs`, or `?refresh`) made visible.
+ * `refreshIntervalMs` since the index was created or last refreshed, `?refresh`
+ * on a write, or `_refresh`) made visible: a document written after the last
+ * periodic refresh stays invisible to searches until the next one. Shards going
+ * search-idle is not modelled.
  *
  * Reach it through the official client either in process
  * (`@elastic/elasticsearch-mock`, {@link client}) or over HTTP ({@link listen}).
@@ -243,7 +250,16 @@ export class FakeElasticsearch {
     if (segments.length === 2 && endpoint === '_delete_by_query' && method === 'POST') {
       return this.deleteByQuery(name, request);
     }
-    if (segments.length === 2 && endpoint === '_refresh' && method === 'POST') {
+    if (segments.length === 2 && endpoint === '_search' && ['GET', 'POST'].includes(method)) {
+      return this.search(name, request);
+    }
+    if (segments.length === 2 && endpoint === '_mget' && ['GET', 'POST'].includes(method)) {
+      return this.mget(name, request.body);
+    }
+    if (segments.length === 2 && endpoint === '_mapping' && ['PUT', 'POST'].includes(method)) {
+      return this.putMapping(name, request.body);
+    }
+    if (segments.length === 2 && endpoint === '_refresh' && ['GET', 'POST'].includes(method)) {
       this.refresh(this.requireIndex(name));
       return { statusCode: 200, body: { _shards: { total: 1, successful: 1, failed: 0 } } };
     }
@@ -278,25 +294,102 @@ export class FakeElasticsearch {
     }
     const mappings = isObject(body) && isObject(body.mappings) ? body.mappings : {};
     const index = this.emptyIndex(mappings.dynamic);
-    const properties = isObject(mappings.properties) ? mappings.properties : {};
-    for (const [field, definition] of Object.entries(properties)) {
-      if (!isObject(definition) || !FIELD_TYPES.has(String(definition.type))) {
-        throw new EsError(
-          400,
-          'mapper_parsing_exception',
-          `No handler for type [${String(isObject(definition) ? definition.type : definition)}] declared on field [${field}]`,
-        );
-      }
-      index.properties.set(field, {
-        type: definition.type as FieldType,
-        ...(typeof definition.format === 'string' ? { format: definition.format } : {}),
-      });
+    for (const [field, mapping] of fieldMappings(mappings.properties)) {
+      index.properties.set(field, mapping);
     }
     this.indices.set(name, index);
     return {
       statusCode: 200,
       body: { acknowledged: true, shards_acknowledged: true, index: name },
     };
+  }
+
+  /** `PUT /<index>/_mapping`: adds fields; an existing field keeps its type (400 otherwise). */
+  private putMapping(name: string, body: unknown): EsResponse {
+    const index = this.requireIndex(name);
+    const mappings = isObject(body) ? body : {};
+    const fields = fieldMappings(mappings.properties);
+    for (const [field, mapping] of fields) {
+      const current = index.properties.get(field);
+      if (current && current.type !== mapping.type) {
+        throw new EsError(
+          400,
+          'illegal_argument_exception',
+          `mapper [${field}] cannot be changed from type [${current.type}] to [${mapping.type}]`,
+        );
+      }
+    }
+    if (mappings.dynamic !== undefined) index.dynamic = this.emptyIndex(mappings.dynamic).dynamic;
+    for (const [field, mapping] of fields) index.properties.set(field, mapping);
+    return { statusCode: 200, body: { acknowledged: true } };
+  }
+
+  /** `_search`: the documents as of the last refresh (near-real-time), `from`/`size` paged. */
+  private search(name: string, request: EsRequest): EsResponse {
+    const index = this.requireIndex(name);
+    const body = isObject(request.body) ? request.body : {};
+    const query = isObject(body.query) ? body.query : { match_all: {} };
+    const matches = this.compileQuery(index, query);
+    const size = Number(body.size ?? request.querystring.size ?? 10);
+    const from = Number(body.from ?? request.querystring.from ?? 0);
+    if (from + size > MAX_RESULT_WINDOW) {
+      throw new EsError(
+        400,
+        'illegal_argument_exception',
+        `Result window is too large, from + size must be less than or equal to: [${MAX_RESULT_WINDOW}] but was [${from + size}].`,
+      );
+    }
+    this.maybeRefresh(index);
+    const found = [...index.searchable].filter(([, doc]) => matches(doc.source));
+    const withSource = body._source !== false && request.querystring._source !== 'false';
+    const exact = body.track_total_hits === true || found.length <= MAX_RESULT_WINDOW;
+    return {
+      statusCode: 200,
+      body: {
+        took: 1,
+        timed_out: false,
+        _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        hits: {
+          total: exact
+            ? { value: found.length, relation: 'eq' }
+            : { value: MAX_RESULT_WINDOW, relation: 'gte' },
+          max_score: found.length ? 0 : null,
+          hits: found.slice(from, from + size).map(([id, doc]) => ({
+            _index: name,
+            _id: id,
+            _score: 0,
+            ...(withSource ? { _source: structuredClone(doc.source) } : {}),
+          })),
+        },
+      },
+    };
+  }
+
+  /** `_mget` by `ids`: real-time, as GET is. */
+  private mget(name: string, body: unknown): EsResponse {
+    const ids =
+      isObject(body) && Array.isArray(body.ids)
+        ? body.ids.map(String)
+        : isObject(body) && Array.isArray(body.docs)
+          ? body.docs.map((doc) => String(isObject(doc) ? doc._id : doc))
+          : [];
+    if (ids.length === 0) {
+      throw new EsError(
+        400,
+        'action_request_validation_exception',
+        'Validation Failed: 1: no documents to get;',
+      );
+    }
+    const index = this.indices.get(name);
+    const docs = ids.map((id) => {
+      if (!index) {
+        const error = new EsError(404, 'index_not_found_exception', `no such index [${name}]`);
+        return { _index: name, _id: id, error: error.toResponse().body };
+      }
+      const response = this.getDoc(name, id);
+      return response.body;
+    });
+    return { statusCode: 200, body: { docs } };
   }
 
   private emptyIndex(dynamic: unknown): FakeIndex {
@@ -315,6 +408,7 @@ export class FakeElasticsearch {
       properties: new Map(),
       docs: new Map(),
       searchable: new Map(),
+      unrefreshed: [],
       lastRefresh: Date.now(),
       nextSeqNo: 0,
     };
@@ -391,7 +485,7 @@ export class FakeElasticsearch {
       if (race) {
         const raced = race(structuredClone(current.source));
         if (raced) this.write(index, id, raced, current);
-        else index.docs.delete(id);
+        else this.remove(index, id);
         if (attempt < retries) continue;
         throw new EsError(
           409,
@@ -423,7 +517,7 @@ export class FakeElasticsearch {
         body: this.writeResult(name, id, { seqNo: index.nextSeqNo++, version: 1 }, 'not_found'),
       };
     }
-    index.docs.delete(id);
+    this.remove(index, id);
     const seqNo = index.nextSeqNo++;
     this.afterWrite(index, querystring);
     return {
@@ -468,7 +562,7 @@ export class FakeElasticsearch {
         }
         continue;
       }
-      index.docs.delete(id);
+      this.remove(index, id);
       index.nextSeqNo++;
       deleted++;
     }
@@ -493,7 +587,10 @@ export class FakeElasticsearch {
     };
   }
 
-  /** Supports `match_all` and `range` (gt/gte/lt/lte) on date and numeric fields. */
+  /**
+   * Supports `match_all`, `range` (gt/gte/lt/lte) on date and numeric fields,
+   * and `term` (exact, not analysed) on keyword, numeric and date fields.
+   */
   private compileQuery(
     index: FakeIndex,
     query: Record<string, unknown>,
@@ -506,6 +603,7 @@ export class FakeElasticsearch {
         '[_na] query malformed, must start with start_object',
       );
     if (kind === 'match_all') return () => true;
+    if (kind === 'term' && isObject(query.term)) return termQuery(index, query.term);
     if (kind === 'range' && isObject(query.range)) {
       const [[field, bounds], ...more] = Object.entries(query.range);
       const mapping = index.properties.get(field);
@@ -604,7 +702,13 @@ export class FakeElasticsearch {
       version: (current?.version ?? 0) + 1,
     };
     index.docs.set(id, doc);
+    index.unrefreshed.push({ at: Date.now(), id, doc });
     return doc;
+  }
+
+  private remove(index: FakeIndex, id: string): void {
+    index.docs.delete(id);
+    index.unrefreshed.push({ at: Date.now(), id });
   }
 
   private writeResult(
@@ -629,13 +733,26 @@ export class FakeElasticsearch {
     if (refresh === 'true' || refresh === '' || refresh === 'wait_for') this.refresh(index);
   }
 
+  /**
+   * The periodic refreshes that would have run by now (every
+   * `refreshIntervalMs` since the last one): searches see the writes up to the
+   * latest of them, not one written after it.
+   */
   private maybeRefresh(index: FakeIndex): void {
-    if (Date.now() - index.lastRefresh >= this.refreshIntervalMs) this.refresh(index);
+    const now = Date.now();
+    if (this.refreshIntervalMs <= 0) return this.refresh(index);
+    const ticks = Math.floor((now - index.lastRefresh) / this.refreshIntervalMs);
+    if (ticks > 0) this.refresh(index, index.lastRefresh + ticks * this.refreshIntervalMs);
   }
 
-  private refresh(index: FakeIndex): void {
-    index.searchable = new Map(index.docs);
-    index.lastRefresh = Date.now();
+  /** Makes the writes up to `until` (default: all) searchable. */
+  private refresh(index: FakeIndex, until = Date.now()): void {
+    while (index.unrefreshed.length && index.unrefreshed[0].at <= until) {
+      const { id, doc } = index.unrefreshed.shift()!;
+      if (doc) index.searchable.set(id, doc);
+      else index.searchable.delete(id);
+    }
+    index.lastRefresh = until;
   }
 }
 
@@ -667,6 +784,62 @@ function scriptOf(value: unknown): {
         throw failure(`runtime error: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
+  };
+}
+
+/** The fields of a `properties` mapping, checked as Elasticsearch parses them. */
+function fieldMappings(properties: unknown): [string, FieldMapping][] {
+  return Object.entries(isObject(properties) ? properties : {}).map(([field, definition]) => {
+    if (!isObject(definition) || !FIELD_TYPES.has(String(definition.type))) {
+      throw new EsError(
+        400,
+        'mapper_parsing_exception',
+        `No handler for type [${String(isObject(definition) ? definition.type : definition)}] declared on field [${field}]`,
+      );
+    }
+    const mapping: FieldMapping = { type: definition.type as FieldType };
+    if (typeof definition.format === 'string') mapping.format = definition.format;
+    return [field, mapping];
+  });
+}
+
+/**
+ * A `term` query: the exact value, never analysed. A keyword matches the whole
+ * string; a text field only one of its lowercased words; an unmapped field
+ * (or a null value, which is not indexed) nothing; a binary field is not searchable.
+ */
+function termQuery(
+  index: FakeIndex,
+  term: Record<string, unknown>,
+): (source: Record<string, unknown>) => boolean {
+  const [[field, spec] = [], ...more] = Object.entries(term);
+  if (field === undefined || more.length) {
+    throw new EsError(400, 'parsing_exception', "[term] query doesn't support multiple fields");
+  }
+  const value = isObject(spec) ? spec.value : spec;
+  if (value === null || value === undefined || isObject(value) || Array.isArray(value)) {
+    throw new EsError(400, 'parsing_exception', '[term] query malformed, no value specified');
+  }
+  const mapping = index.properties.get(field);
+  if (!mapping) return () => false;
+  if (mapping.type === 'binary') {
+    throw new EsError(
+      400,
+      'query_shard_exception',
+      `failed to create query: Field [${field}] of type [binary] is not searchable`,
+    );
+  }
+  const matchesOne = (stored: unknown): boolean => {
+    if (mapping.type === 'keyword') return stored === String(value);
+    if (mapping.type === 'text')
+      return (
+        typeof stored === 'string' && stored.toLowerCase().split(/\W+/).includes(String(value))
+      );
+    return stored !== null && String(stored) === String(value);
+  };
+  return (source) => {
+    const stored = source[field];
+    return Array.isArray(stored) ? stored.some(matchesOne) : matchesOne(stored);
   };
 }
 

@@ -31,6 +31,7 @@ const isDatastoreKind = (value: unknown): value is string =>
  * without one the interface builds a `Datastore` for `projectId`
  * (`GCLOUD_APP_PROJECT_ID`; `DATASTORE_EMULATOR_HOST` points it at an
  * emulator), whose calls end within `storeTimeout`, and closes it on shutdown.
+ * With `userKey`, each entity also holds its user in an indexed `user` property.
  */
 export class DatastoreSessionInterface extends ServerSideSessionInterface {
   /**
@@ -52,7 +53,13 @@ export class DatastoreSessionInterface extends ServerSideSessionInterface {
   ) {
     const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
-      new DatastoreStore({ client, projectId, kind, timeoutMs: settings.storeTimeout }),
+      new DatastoreStore({
+        client,
+        projectId,
+        kind,
+        timeoutMs: settings.storeTimeout,
+        indexUsers: settings.userKey !== undefined,
+      }),
       settings,
       true,
     );

@@ -3,13 +3,22 @@ import { backoff } from '../../utils/backoff.util';
 import type {
   CompareAndSetResult,
   DatastoreClientLike,
-  DatastoreSessionEntity,
+  DatastoreQueryLike,
   SessionStore,
+  StoreCallOptions,
+  UserSessionEntry,
 } from '../../interfaces';
 import { SessionTooLargeError } from '../../session.errors';
 import { asBuffer } from '../../utils/bytes.util';
 import { Lazy } from '../../utils/lazy.util';
 import { createDatastoreClient, loadDatastorePackage } from './datastore.client';
+import {
+  isSessionEntity,
+  maxValueBytes,
+  sessionEntity,
+  type SessionEntity,
+} from './datastore.entity';
+import { readUserValue, userValue, type DatastoreUserValue } from './datastore.user-index';
 
 export interface DatastoreStoreOptions {
   /** A client you own (left open by `close()`); without it the store builds one. */
@@ -20,10 +29,13 @@ export interface DatastoreStoreOptions {
   kind?: string;
   /** The deadline of each call of the store's own client, default 3000 ms (the module passes `storeTimeout`). */
   timeoutMs?: number;
+  /**
+   * Index sessions by user (`userKey`): every entity gets an indexed `user`
+   * property, written with the session, for `findByUser`. Default false.
+   */
+  indexUsers?: boolean;
 }
 
-/** Datastore's limit on an entity, in bytes (Firestore in Datastore mode storage sizes). */
-const MAX_ENTITY_BYTES = 1_048_572;
 /** Keys removed per commit (Datastore accepts at most 500 mutations in one). */
 const DELETE_BATCH = 500;
 /** `deleteExpired()` stops after this many batches; the next run continues. */
@@ -36,31 +48,6 @@ const MAX_DELETE_BATCHES = 100;
 const MAX_ATTEMPTS = 50;
 const MAX_PAUSE_MS = 100;
 
-/** Storage size of a UTF-8 string property part: its bytes plus one. */
-const stringSize = (text: string) => Buffer.byteLength(text) + 1;
-
-/**
- * The largest value Datastore accepts for `key` in `kind`: the entity limit
- * less the key (kind and name, plus 16), the property names, the expiry (8),
- * the blob's own byte, and the entity's 32.
- */
-function maxValueBytes(kind: string, key: string): number {
-  const keySize = stringSize(kind) + stringSize(key) + 16;
-  return (
-    MAX_ENTITY_BYTES - 32 - keySize - stringSize('data') - 1 - stringSize('expiresAt') - 8 - 64
-  );
-}
-
-function isSessionEntity(value: unknown): value is { data: Buffer; expiresAt: Date } {
-  const entity = value as { data?: unknown; expiresAt?: unknown } | null | undefined;
-  return (
-    typeof entity === 'object' &&
-    entity !== null &&
-    Buffer.isBuffer(entity.data) &&
-    entity.expiresAt instanceof Date
-  );
-}
-
 /** gRPC status ABORTED: a concurrent transaction touched the same entity. */
 function isAborted(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 10;
@@ -69,7 +56,9 @@ function isAborted(error: unknown): boolean {
 /**
  * Sessions in Google Cloud Datastore (Firestore in Datastore mode): one entity
  * of kind `sessions` per session, named by the key, holding
- * `{ data: Blob (unindexed), expiresAt: Timestamp }`.
+ * `{ data: Blob (unindexed), expiresAt: Timestamp }`, and with `indexUsers` an
+ * indexed `user` (written in the same save or commit as the value; `touch`
+ * keeps the one it read) that `findByUser` queries with one equality filter.
  *
  * Expiry is enforced on read: an expired entity is never returned and is
  * deleted when read, and `deleteExpired()` deletes the rest (a keys-only query
@@ -85,11 +74,13 @@ export class DatastoreStore implements SessionStore {
   /** Datastore has no TTL: expired entities stay until a sweep deletes them. */
   readonly needsSweep = true;
   readonly kind: string;
+  readonly indexUsers: boolean;
   private readonly ownsClient: boolean;
   private readonly client: Lazy<DatastoreClientLike>;
 
   constructor(options: DatastoreStoreOptions = {}) {
     this.kind = options.kind ?? 'sessions';
+    this.indexUsers = options.indexUsers ?? false;
     const { client, projectId, timeoutMs = DEFAULT_STORE_TIMEOUT_MS } = options;
     this.ownsClient = client === undefined;
     this.client = new Lazy(async () => client ?? createDatastoreClient(projectId, timeoutMs));
@@ -108,10 +99,16 @@ export class DatastoreStore implements SessionStore {
     return entity.data;
   }
 
-  async set(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    this.checkSize(key, value);
+  async set(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<void> {
+    const user = this.userOf(options);
+    this.checkSize(key, value, user);
     const client = await this.client.get();
-    await client.save(this.entity(client.key([this.kind, key]), asBuffer(value), ttlMs));
+    await client.save(sessionEntity(client.key([this.kind, key]), asBuffer(value), ttlMs, user));
   }
 
   async delete(key: string): Promise<void> {
@@ -120,13 +117,30 @@ export class DatastoreStore implements SessionStore {
   }
 
   touch(key: string, ttlMs: number): Promise<boolean> {
-    return this.retried(key, ttlMs, (live) => live);
+    // The entity is saved whole again: with the user it had, so it stays listed.
+    return this.retried(
+      key,
+      ttlMs,
+      (live) => live,
+      (read) => readUserValue(read.user),
+    );
   }
 
-  async update(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    this.checkSize(key, value);
+  async update(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    options?: StoreCallOptions,
+  ): Promise<boolean> {
+    const user = this.userOf(options);
+    this.checkSize(key, value, user);
     const data = asBuffer(value);
-    return this.retried(key, ttlMs, () => data);
+    return this.retried(
+      key,
+      ttlMs,
+      () => data,
+      () => user ?? null,
+    );
   }
 
   async compareAndSet(
@@ -134,12 +148,17 @@ export class DatastoreStore implements SessionStore {
     expected: Uint8Array,
     value: Uint8Array,
     ttlMs: number,
+    options?: StoreCallOptions,
   ): Promise<CompareAndSetResult> {
-    this.checkSize(key, value);
+    const user = this.userOf(options);
+    this.checkSize(key, value, user);
     const [was, data] = [asBuffer(expected), asBuffer(value)];
     try {
-      return await this.readThenWrite(key, ttlMs, (live) =>
-        !live ? 'missing' : live.equals(was) ? data : 'changed',
+      return await this.readThenWrite(
+        key,
+        ttlMs,
+        (live) => (!live ? 'missing' : live.equals(was) ? data : 'changed'),
+        () => user ?? null,
       );
     } catch (error) {
       // A concurrent write or delete committed first; the caller reads again.
@@ -148,19 +167,30 @@ export class DatastoreStore implements SessionStore {
     }
   }
 
+  /**
+   * One query, `user == <user>` (an equality filter on one property: served by
+   * Datastore's built-in index, no composite index needed); expired entities
+   * are left out here rather than by a second filter, which would need one.
+   */
+  async findByUser(user: string): Promise<UserSessionEntry[]> {
+    const client = await this.client.get();
+    const [entities] = await client.runQuery(this.filtered(client, 'user', '=', userValue(user)));
+    const now = Date.now();
+    const found: UserSessionEntry[] = [];
+    for (const entity of entities) {
+      if (!isSessionEntity(entity) || entity.expiresAt.getTime() <= now) continue;
+      const { name } = (entity as unknown as Record<symbol, { name?: string }>)[client.KEY];
+      if (name !== undefined)
+        found.push({ key: name, value: entity.data, expiresAt: entity.expiresAt });
+    }
+    return found;
+  }
+
   async deleteExpired(): Promise<number> {
     const client = await this.client.get();
-    const { PropertyFilter } = loadDatastorePackage();
     let removed = 0;
     for (let batch = 0; batch < MAX_DELETE_BATCHES; batch++) {
-      const filter = new PropertyFilter('expiresAt', '<=', new Date());
-      const query = client.createQuery(this.kind).filter(filter).select('__key__');
-      if (!query.entityFilters.includes(filter)) {
-        // A client from another copy of the package ignores this filter: never delete unfiltered.
-        throw new Error(
-          'the Datastore client comes from another copy of @google-cloud/datastore than this package loads',
-        );
-      }
+      const query = this.filtered(client, 'expiresAt', '<=', new Date()).select('__key__');
       const [entities] = await client.runQuery(query.limit(DELETE_BATCH));
       const keys = entities.map((entity) => (entity as Record<symbol, object>)[client.KEY]);
       if (keys.length === 0) break;
@@ -178,15 +208,35 @@ export class DatastoreStore implements SessionStore {
     for (const gapic of client?.clients_?.values() ?? []) await gapic.close?.();
   }
 
+  /** A query of the kind with one property filter, built with the package's `PropertyFilter`. */
+  private filtered(
+    client: DatastoreClientLike,
+    property: string,
+    operator: '=' | '<=',
+    value: unknown,
+  ): DatastoreQueryLike {
+    const { PropertyFilter } = loadDatastorePackage();
+    const filter = new PropertyFilter(property, operator, value);
+    const query = client.createQuery(this.kind).filter(filter);
+    if (!query.entityFilters.includes(filter)) {
+      // A client from another copy of the package ignores this filter: never act unfiltered.
+      throw new Error(
+        'the Datastore client comes from another copy of @google-cloud/datastore than this package loads',
+      );
+    }
+    return query;
+  }
+
   /** Saves `next(live bytes)` over a live entity, reading again while concurrent commits win. */
   private async retried(
     key: string,
     ttlMs: number,
     next: (live: Buffer) => Buffer,
+    user: (read: SessionEntity) => DatastoreUserValue,
   ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.readThenWrite(key, ttlMs, (live) => live && next(live));
+        const result = await this.readThenWrite(key, ttlMs, (live) => live && next(live), user);
         return result === 'stored';
       } catch (error) {
         if (!isAborted(error) || attempt >= MAX_ATTEMPTS) throw error;
@@ -198,39 +248,40 @@ export class DatastoreStore implements SessionStore {
   /**
    * Looks the entity up in a new transaction, and saves the bytes `decide`
    * returns for the live value it read (`undefined`: missing or expired) and
-   * commits; when `decide` returns why not, or nothing, it rolls back instead.
+   * commits, with the `user` it returns for the entity read; when `decide`
+   * returns why not, or nothing, it rolls back instead.
    */
   private async readThenWrite(
     key: string,
     ttlMs: number,
     decide: (live: Buffer | undefined) => Buffer | 'changed' | 'missing' | undefined,
+    user: (read: SessionEntity) => DatastoreUserValue,
   ): Promise<CompareAndSetResult> {
     const client = await this.client.get();
     const entityKey = client.key([this.kind, key]);
     const transaction = client.transaction();
     const [entity] = await transaction.get(entityKey);
-    const live =
-      isSessionEntity(entity) && entity.expiresAt.getTime() > Date.now() ? entity.data : undefined;
-    const data = decide(live);
-    if (!Buffer.isBuffer(data)) {
+    const read =
+      isSessionEntity(entity) && entity.expiresAt.getTime() > Date.now() ? entity : undefined;
+    const data = decide(read?.data);
+    if (!read || !Buffer.isBuffer(data)) {
       await transaction.rollback();
-      return data ?? 'missing';
+      return typeof data === 'string' ? data : 'missing';
     }
-    transaction.save(this.entity(entityKey, data, ttlMs));
+    transaction.save(
+      sessionEntity(entityKey, data, ttlMs, this.indexUsers ? user(read) : undefined),
+    );
     await transaction.commit();
     return 'stored';
   }
 
-  private checkSize(key: string, value: Uint8Array): void {
-    const limit = maxValueBytes(this.kind, key);
-    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
+  /** The `user` property a write stores: none without `indexUsers`. */
+  private userOf(options: StoreCallOptions | undefined): DatastoreUserValue | undefined {
+    return this.indexUsers ? userValue(options?.user) : undefined;
   }
 
-  private entity(key: object, data: Buffer, ttlMs: number): DatastoreSessionEntity {
-    return {
-      key,
-      data: { data, expiresAt: new Date(Date.now() + ttlMs) },
-      excludeFromIndexes: ['data'],
-    };
+  private checkSize(key: string, value: Uint8Array, user?: DatastoreUserValue): void {
+    const limit = maxValueBytes(this.kind, key, user);
+    if (value.byteLength > limit) throw new SessionTooLargeError(value.byteLength, limit);
   }
 }

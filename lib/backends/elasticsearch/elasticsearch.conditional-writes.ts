@@ -52,7 +52,7 @@ export async function scriptedUpdate(
   index: string,
   id: string,
   source: string,
-  params: Record<string, number | string>,
+  params: Record<string, number | string | null>,
   options?: StoreCallOptions,
 ): Promise<boolean> {
   const response = await client.update(

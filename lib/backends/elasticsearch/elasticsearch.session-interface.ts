@@ -18,6 +18,10 @@ const isElasticsearchClient = (value: unknown): value is ElasticsearchClientLike
   hasMethods(value, ['get', 'index', 'update', 'delete', 'deleteByQuery']) &&
   hasMethods((value as { indices?: unknown }).indices, ['exists', 'create']);
 
+/** What `findByUser` needs besides (`userKey`). */
+const canListUsers = (value: ElasticsearchClientLike): boolean =>
+  hasMethods(value, ['search', 'mget']) && hasMethods(value.indices, ['putMapping', 'refresh']);
+
 const INDEX_FORBIDDEN = /[\\/*?"<>| ,#:A-Z]/;
 
 /** An Elasticsearch index name: lowercase, none of `\/*?"<>| ,#:`, not `.`/`..`, no leading `-_+`, at most 255 bytes. */
@@ -34,7 +38,8 @@ const isIndexName = (value: unknown): value is string =>
  * flask-session2's `ElasticsearchSessionInterface`: one document per session
  * in `index`. A `client` you pass is used as is and left open; without one the
  * interface connects to `host`, with requests bounded by `storeTimeout`, and
- * closes that connection on shutdown.
+ * closes that connection on shutdown. With `userKey`, each document also
+ * holds its user in a `keyword` field `user`.
  */
 export class ElasticsearchSessionInterface extends ServerSideSessionInterface {
   /**
@@ -57,7 +62,13 @@ export class ElasticsearchSessionInterface extends ServerSideSessionInterface {
   ) {
     const settings = seedSettings(options, { keyPrefix, useSigner, permanent });
     super(
-      new ElasticsearchStore({ client, node: host, index, timeoutMs: settings.storeTimeout }),
+      new ElasticsearchStore({
+        client,
+        node: host,
+        index,
+        timeoutMs: settings.storeTimeout,
+        indexUsers: settings.userKey !== undefined,
+      }),
       settings,
       true,
     );
@@ -71,7 +82,10 @@ export class ElasticsearchSessionInterface extends ServerSideSessionInterface {
     options: Omit<ElasticsearchSessionOptions, 'type'>,
   ): ElasticsearchSessionInterface {
     const { client, index } = options;
-    if (client !== undefined && !isElasticsearchClient(client)) {
+    if (
+      client !== undefined &&
+      (!isElasticsearchClient(client) || (options.userKey !== undefined && !canListUsers(client)))
+    ) {
       throw new SessionConfigError(
         'client (SESSION_ELASTICSEARCH)',
         'expected an @elastic/elasticsearch Client (or a URL string)',

@@ -47,7 +47,7 @@ describeSessionStore(
   async () => {
     const kind = uniqueKind();
     return {
-      store: new DatastoreStore({ client: sharedClient, kind }),
+      store: new DatastoreStore({ client: sharedClient, kind, indexUsers: true }),
       cleanup: async () => {
         const [entities] = await sharedClient.runQuery(
           sharedClient.createQuery(kind).select('__key__'),
@@ -57,6 +57,7 @@ describeSessionStore(
       },
     };
   },
+  { findByUser: true },
 );
 
 describe('DatastoreStore requests', () => {

@@ -20,12 +20,13 @@ describeSessionStore(
   async () => {
     const index = uniqueIndex();
     if (!realUrl) {
-      const store = new ElasticsearchStore({ client: new FakeElasticsearch().client(), index });
+      const client = new FakeElasticsearch().client();
+      const store = new ElasticsearchStore({ client, index, indexUsers: true });
       return { store };
     }
     const client = new Client({ node: realUrl, requestTimeout: 10_000 });
     return {
-      store: new ElasticsearchStore({ client, index }),
+      store: new ElasticsearchStore({ client, index, indexUsers: true }),
       cleanup: async () => {
         await client.indices.delete({ index }, { ignore: [404] });
         await client.close();
@@ -34,7 +35,7 @@ describeSessionStore(
   },
   // deleteExpired's query sees a document once a refresh (every second) made it searchable:
   // entries expire after 600 ms and are checked 1.3 s after being written.
-  { shortTtlMs: 600 },
+  { shortTtlMs: 600, findByUser: true },
 );
 
 describe('ElasticsearchStore requests', () => {
