@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../../../lib';
 import { describeConcurrency } from '../../suites/concurrency';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -45,6 +46,7 @@ const serverName = emulatorHost
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 describeConcurrency(serverName, fromFlaskKeys);
+describeUserSessions(serverName, fromFlaskKeys);
 
 describe('datastore configuration', () => {
   const apps = configApp();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { sessionOptionsFromConfig } from '../../../lib';
 import { describeConcurrency } from '../../suites/concurrency';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { configApp } from '../../utils/config-app';
@@ -41,6 +42,7 @@ const serverName = realUrl
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
 describeConcurrency(serverName, fromFlaskKeys);
+describeUserSessions(serverName, fromFlaskKeys);
 
 describe('elasticsearch configuration', () => {
   const apps = configApp();

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { sessionOptionsFromConfig, SqlStore, type SessionModuleOptions } from '../../../lib';
 import { describeConcurrency } from '../../suites/concurrency';
+import { describeUserSessions } from '../../suites/user-sessions';
 import { describeSessionE2E } from '../../suites/session-e2e';
 import { describeSessionFixation } from '../../suites/session-fixation';
 import { SessionTestModule } from '../../suites/session/session-test.module';
@@ -39,6 +40,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Prom
 describe.each(databases)('SQL sessions on $name', (db: SqlTestDatabase) => {
   let dataSource: DataSource;
   const table = randomTableName();
+  // With a user_id column: the table of the other suites stays as Flask-Session has it.
+  const usersTable = randomTableName();
 
   beforeAll(async () => {
     dataSource = await openDataSource(db);
@@ -46,6 +49,7 @@ describe.each(databases)('SQL sessions on $name', (db: SqlTestDatabase) => {
 
   afterAll(async () => {
     await dropTable(dataSource, table);
+    await dropTable(dataSource, usersTable);
     await dataSource.destroy();
   });
 
@@ -57,6 +61,16 @@ describe.each(databases)('SQL sessions on $name', (db: SqlTestDatabase) => {
   });
   describeConcurrency(`sqlalchemy (${db.name})`, () => ({ type: 'sqlalchemy', dataSource, table }));
   describeConcurrency(`peewee (${db.name})`, () => ({ type: 'peewee', url: db.url, table }));
+  describeUserSessions(`sqlalchemy (${db.name})`, () => ({
+    type: 'sqlalchemy',
+    dataSource,
+    table: usersTable,
+  }));
+  describeUserSessions(`peewee (${db.name})`, () => ({
+    type: 'peewee',
+    url: db.url,
+    table: usersTable,
+  }));
   describeSessionFixation(
     `sqlalchemy (${db.name})`,
     () => ({ type: 'sqlalchemy', dataSource, table }),
