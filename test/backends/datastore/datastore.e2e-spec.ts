@@ -45,7 +45,9 @@ const serverName = emulatorHost
   : 'datastore (in-process gRPC double through the client)';
 describeSessionE2E(serverName, fromFlaskKeys);
 describeSessionFixation(serverName, fromFlaskKeys, { numRuns: 10 });
-describeConcurrency(serverName, fromFlaskKeys);
+// 50 transactions on one document take turns through a JavaScript server that shares two cores
+// with the test run: what is checked is who wins, not how fast, so the bound is looser.
+describeConcurrency(serverName, () => ({ ...fromFlaskKeys(), storeTimeout: 10_000 }));
 describeUserSessions(serverName, fromFlaskKeys);
 
 describe('datastore configuration', () => {

@@ -52,7 +52,9 @@ const fromFlaskKeys = () =>
 const emulatorName = `firestore (emulator at ${givenHost ?? 'a free port'})`;
 describeSessionE2E(emulatorName, fromFlaskKeys);
 describeSessionFixation(emulatorName, fromFlaskKeys, { numRuns: 10 });
-describeConcurrency(emulatorName, fromFlaskKeys);
+// 50 transactions on one document take turns through a JavaScript server that shares two cores
+// with the test run: what is checked is who wins, not how fast, so the bound is looser.
+describeConcurrency(emulatorName, () => ({ ...fromFlaskKeys(), storeTimeout: 10_000 }));
 describeUserSessions(emulatorName, fromFlaskKeys);
 
 describe('firestore configuration', () => {
