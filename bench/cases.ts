@@ -45,10 +45,13 @@ const nestApp = (
   ...more,
 });
 
-/** The same app with `userKey` set, its sessions each signed in as a user of their own. */
-const usersApp = (id: string, label: string, store: string): BenchApp => {
+/**
+ * Sessions each signed in as a user of their own, with `userKey` set or not:
+ * the pair measures what indexing sessions by user costs, on the same data.
+ */
+const signedInApp = (id: string, label: string, store: string, userKey: boolean): BenchApp => {
   const app = nestApp(id, label, store, 'express', { cookieFrom: '/sign-in' });
-  return { ...app, env: { ...app.env, BENCH_USER_KEY: 'user' } };
+  return userKey ? { ...app, env: { ...app.env, BENCH_USER_KEY: 'user' } } : app;
 };
 
 export const APPS: readonly BenchApp[] = [
@@ -83,11 +86,29 @@ export const APPS: readonly BenchApp[] = [
     { cluster: true },
   ),
   nestApp('nest-filesystem', 'Nest (Express) + SessionModule, filesystem', 'filesystem', 'express'),
-  usersApp('nest-redis-users', 'Nest (Express) + SessionModule, Redis, userKey', 'redis'),
-  usersApp(
-    'nest-filesystem-users',
-    'Nest (Express) + SessionModule, filesystem, userKey',
+  signedInApp(
+    'nest-redis-signed-in',
+    'Nest (Express) + SessionModule, Redis, signed in',
+    'redis',
+    false,
+  ),
+  signedInApp(
+    'nest-redis-users',
+    'Nest (Express) + SessionModule, Redis, signed in, userKey',
+    'redis',
+    true,
+  ),
+  signedInApp(
+    'nest-filesystem-signed-in',
+    'Nest (Express) + SessionModule, filesystem, signed in',
     'filesystem',
+    false,
+  ),
+  signedInApp(
+    'nest-filesystem-users',
+    'Nest (Express) + SessionModule, filesystem, signed in, userKey',
+    'filesystem',
+    true,
   ),
   nestApp(
     'nest-filesystem-async',
@@ -128,7 +149,9 @@ export const CASES: readonly BenchCase[] = [
   ...readWrite('nest-fastify-floor'),
   { app: 'nest-redis-cluster', route: '/read', sessions: 'shared' },
   ...readWrite('nest-filesystem'),
+  ...readWrite('nest-redis-signed-in'),
   ...readWrite('nest-redis-users'),
+  ...readWrite('nest-filesystem-signed-in'),
   ...readWrite('nest-filesystem-users'),
   ...readWrite('nest-filesystem-async'),
   ...readWrite('express-session-file'),

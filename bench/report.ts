@@ -137,7 +137,7 @@ const RATIOS: RatioSpec[] = [
     (['/read', '/write'] as const).map((route) => ({
       name: `${store} ${route} userKey ÷ without`,
       ours: `nest-${store}-users ${route}`,
-      other: `nest-${store} ${route}`,
+      other: `nest-${store}-signed-in ${route}`,
       target: 0.95,
     })),
   ),
