@@ -121,12 +121,17 @@ describe('ElasticsearchStore user index: the mapping', () => {
     expect(sent().some((request) => request.path.endsWith('/_mapping'))).toBe(false);
   });
 
-  it('the interface indexes users exactly when userKey is set', () => {
+  it('the interface indexes users exactly when userKey is set', async () => {
     const client = fake.client();
-    const of = (options: object) =>
-      ElasticsearchSessionInterface.fromOptions({ client, ...options }).store as ElasticsearchStore;
-    expect(of({ userKey: 'userId' }).indexUsers).toBe(true);
-    expect(of({}).indexUsers).toBe(false);
+    const indexed = ElasticsearchSessionInterface.fromOptions({ client, userKey: 'userId' });
+    const plain = ElasticsearchSessionInterface.fromOptions({ client });
+    try {
+      expect((indexed.store as ElasticsearchStore).indexUsers).toBe(true);
+      expect((plain.store as ElasticsearchStore).indexUsers).toBe(false);
+    } finally {
+      // Stops their background sweeps, which would outlive the test file.
+      await Promise.all([indexed.close(), plain.close()]);
+    }
   });
 });
 
